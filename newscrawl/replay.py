@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
+from itertools import pairwise
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -26,9 +27,10 @@ from w3lib.url import canonicalize_url
 from newscrawl.retry import REPLAY_FLAG
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Request
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +166,7 @@ class RecordMiddleware:
         chain = list(request.meta.get("redirect_urls", []))
         reasons = list(request.meta.get("redirect_reasons", []))
         hops = [*chain, response.url]
-        for (source, target), reason in zip(zip(hops, hops[1:]), reasons):
+        for (source, target), reason in zip(pairwise(hops), reasons, strict=False):
             status = reason if isinstance(reason, int) else 302
             self._write({"url": source, "status": status, "headers": {"Location": target}})
         self._count += 1

@@ -39,8 +39,10 @@ def test_lines_for_one_url_are_served_in_order_and_the_last_repeats(tmp_path: Pa
     first = archive.next_record("https://www.rfi.fr/cn/中国/20240101-a")
     second = archive.next_record("https://www.rfi.fr/cn/%e4%b8%ad%e5%9b%bd/20240101-a")
     third = archive.next_record(url)
-    assert first is not None and first["status"] == 429
-    assert second is not None and second.get("status", 200) == 200
+    assert first is not None
+    assert first["status"] == 429
+    assert second is not None
+    assert second.get("status", 200) == 200
     assert third == second
     assert archive.next_record("https://www.rfi.fr/cn/other") is None
 

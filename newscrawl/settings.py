@@ -1,0 +1,129 @@
+"""The one place for newscrawl's settings. Project settings are prefixed ``NEWSCRAWL_``.
+
+Every setting can be overridden on the command line (``-s NAME=VALUE``) or through Scrapyd's
+``schedule.json`` (``setting=NAME=VALUE``). The README lists them all.
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+# Our `crawl` command: same as Scrapy's, but exits non-zero when the run failed.
+COMMANDS_MODULE = "newscrawl.commands"
+
+# --- Project settings ------------------------------------------------------------------------
+# Output root; the dataset, rejects, run manifests and de-duplication state live below
+# <NEWSCRAWL_DATA_DIR>/<spider>/. Relative paths resolve against the working directory: use an
+# absolute path in production (cron, Scrapyd).
+NEWSCRAWL_DATA_DIR = "data"
+# Serve every request from this replay archive (folder with manifest.jsonl); never touch the network.
+NEWSCRAWL_REPLAY_DIR = ""
+# Record every response of a live crawl into this folder, in the replay archive format.
+NEWSCRAWL_RECORD_DIR = ""
+# Default feeds, in provenance order (an article's `feed` is the first of these that lists it).
+# The spider argument `-a feeds=URL[,URL...]` replaces the list.
+NEWSCRAWL_FEEDS = [
+    "https://www.rfi.fr/cn/rss",
+    "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/rss",  # 中国
+    "https://www.rfi.fr/cn/%E5%9B%BD%E9%99%85/rss",  # 国际
+    "https://www.rfi.fr/cn/%E6%B3%95%E5%9B%BD/rss",  # 法国
+    "https://www.rfi.fr/cn/%E6%B8%AF%E6%BE%B3%E5%8F%B0/rss",  # 港澳台
+    "https://www.rfi.fr/cn/%E4%BA%9A%E6%B4%B2/rss",  # 亚洲
+    "https://www.rfi.fr/cn/%E6%94%BF%E6%B2%BB/rss",  # 政治
+    "https://www.rfi.fr/cn/%E7%BB%8F%E8%B4%B8/rss",  # 经贸
+    "https://feedx.net/rss/rfi.xml",  # third-party full-text mirror (rescues refused pages)
+]
+# Fetch www.rfi.fr pages from another origin (e.g. "http://127.0.0.1:8080") while keeping the
+# canonical https://www.rfi.fr URLs in the records. For tests against a local server only.
+NEWSCRAWL_FETCH_ORIGIN = ""
+# Re-fetch refused pages (403, 429 after retries) and challenge/empty shells with headless
+# Chromium through scrapy-playwright. Off → such pages go straight to the feed-only path.
+NEWSCRAWL_BROWSER_FALLBACK = True
+# Chromium binary (Debian's package by default); the environment variable
+# NEWSCRAWL_BROWSER_EXECUTABLE overrides it too.
+NEWSCRAWL_BROWSER_EXECUTABLE = "/usr/bin/chromium"
+# Browser pages open at once (one context): bounds the browser's memory.
+NEWSCRAWL_BROWSER_MAX_PAGES = 2
+# Longest Retry-After (seconds) we honour; a longer one ends the retries for that request.
+NEWSCRAWL_RETRY_AFTER_MAX = 120
+# Back-off between retries without Retry-After: base * 2**(attempt-1) seconds, capped.
+NEWSCRAWL_RETRY_BACKOFF_BASE = 2.0
+NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
+# How many lost/skipped entries the run manifest lists by URL (the counts are always complete).
+NEWSCRAWL_MANIFEST_MAX_LISTED = 500
+
+# --- Politeness ---------------------------------------------------------------------------------
+# Identify the project and a contact; override with your own contact address.
+USER_AGENT = "newscrawl/1.0 (+https://github.com/newscrawl/newscrawl; news archive crawler)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# Scrapy's list without CannotResolveHostError: a host that does not resolve is not retried, so a
+# crawl without network ends at once (and the next scheduled run tries again).
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.DownloadTimeoutError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError",
+    "twisted.internet.error.ConnectionLost",
+    OSError,
+    "scrapy.core.downloader.handlers.http11.TunnelError",
+]
+# Bounds on any one response: time and size (feeds and pages are untrusted input).
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- Components ---------------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Refuses any request outside the configured feeds and www.rfi.fr (redirects included).
+    "newscrawl.middlewares.HostGuardMiddleware": 40,
+    # Replay/record sit below HttpCompression (590) so that recorded bodies are decompressed,
+    # and above RobotsTxt (100) so robots.txt is obeyed in replay too.
+    "newscrawl.replay.ReplayMiddleware": 585,
+    "newscrawl.replay.RecordMiddleware": 586,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.retry.PoliteRetryMiddleware": 550,
+}
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.NormalizePipeline": 100,
+    "newscrawl.pipelines.ValidatePipeline": 200,
+    "newscrawl.pipelines.DeduplicatePipeline": 300,
+}
+EXTENSIONS = {
+    # Run identity, lock, manifest, and the persistent seen-store.
+    "newscrawl.run.RunManager": 0,
+}
+
+# --- Output ---------------------------------------------------------------------------------------
+FEED_STORAGES = {
+    "file": "newscrawl.storage.AtomicFileFeedStorage",
+    "": "newscrawl.storage.AtomicFileFeedStorage",
+}
+FEED_URI_PARAMS = "newscrawl.run.feed_uri_params"
+FEEDS = {
+    "%(data_dir)s/%(name)s/articles/%(run_date)s/%(run_id)s.jsonl": {
+        "format": "jsonlines",
+        "encoding": "utf-8",
+        "store_empty": False,
+    },
+}
+FEED_EXPORT_ENCODING = "utf-8"
+
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 30.0
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

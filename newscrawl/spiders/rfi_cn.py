@@ -1,0 +1,332 @@
+"""rfi_cn: RFI 华语 feeds → article pages. Crawling only; extraction lives in the page objects.
+
+Phase 1 fetches every feed and merges entries that point at one article (canonical URL).
+Phase 2 starts when the feeds are done (``spider_idle``): each new article is requested once,
+with its merged entries in ``cb_kwargs``. A page that cannot be had is re-fetched with the
+browser when it was refused, else rebuilt from a feed's full text, else counted as lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from newscrawl.browser import browser_executable, browser_meta, browser_mode, install_browser_handler
+from newscrawl.dates import format_utc, http_date_to_utc
+from newscrawl.feeds import FeedEntry, parse_feed
+from newscrawl.items import Article, FeedProvenance
+from newscrawl.middlewares import FEED_ROLE
+from newscrawl.pages.feed_fulltext import feed_only_content
+from newscrawl.pages.rfi import RfiArticlePage
+from newscrawl.run import RunManager
+from newscrawl.urls import RFI_ORIGIN, canonical_url, classify
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+logger = logging.getLogger(__name__)
+
+# Refusals worth a second try with a real browser.
+BROWSER_RETRY_STATUSES = frozenset({403, 429, 503})
+
+
+@dataclass
+class ArticleLead:
+    """One article to fetch: its canonical URL and every feed entry that points at it."""
+
+    url: str
+    entries: list[tuple[int, FeedEntry]] = field(default_factory=list)  # (feed index, entry)
+
+    def add(self, feed_index: int, entry: FeedEntry) -> None:
+        self.entries.append((feed_index, entry))
+        self.entries.sort(key=lambda pair: (pair[0], pair[1].position))
+
+    @property
+    def first(self) -> FeedEntry:
+        return self.entries[0][1]
+
+    def provenance(self) -> FeedProvenance:
+        entry = self.first
+        return {
+            "url": entry.feed_url,
+            "entry_id": entry.entry_id,
+            "entry_title": entry.title,
+            "entry_published": entry.published,
+            "position": entry.position,
+        }
+
+
+def split_feed_argument(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def is_http_url(url: str) -> bool:
+    """Feeds are taken as given (any host), but only over http(s)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
+
+
+class RfiCnSpider(scrapy.Spider):
+    name = "rfi_cn"
+    fetch_origin: str = ""  # NEWSCRAWL_FETCH_ORIGIN, without a trailing slash
+    browser: str = "off"  # see newscrawl.browser.browser_mode
+
+    def __init__(self, feeds: str | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.arguments: dict[str, Any] = {"feeds": feeds, **kwargs}
+        self._feeds_argument = feeds
+        self.feed_urls: list[str] = []
+        self.argument_errors: list[str] = []
+        self._leads: dict[str, ArticleLead] = {}
+        self._feed_fetched_at: dict[str, str] = {}
+        self._dispatched = False
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        install_browser_handler(settings)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        configured = (
+            split_feed_argument(spider._feeds_argument)
+            if spider._feeds_argument is not None
+            else list(settings.getlist("NEWSCRAWL_FEEDS"))
+        )
+        for url in configured:
+            if not is_http_url(url):
+                spider.argument_errors.append(f"not an http(s) feed URL: {url!r}")
+            elif url not in spider.feed_urls:
+                spider.feed_urls.append(url)
+        if not spider.feed_urls and not spider.argument_errors:
+            spider.argument_errors.append("no feed to read (the feeds argument is empty)")
+        spider.fetch_origin = str(settings.get("NEWSCRAWL_FETCH_ORIGIN") or "").rstrip("/")
+        spider.browser = browser_mode(settings)
+        if spider.browser == "missing":
+            logger.warning(
+                "Browser fallback is on but no browser was found at %r (set NEWSCRAWL_BROWSER_EXECUTABLE, "
+                "or install Debian's chromium): refused pages go straight to the feed-only path",
+                browser_executable(settings),
+            )
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        return spider
+
+    @property
+    def run(self) -> RunManager:
+        assert self.crawler is not None
+        run = self.crawler.get_extension(RunManager)
+        if run is None:
+            raise RuntimeError("newscrawl.run.RunManager must be enabled in EXTENSIONS")
+        return run
+
+    # --- phase 1: feeds -----------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        run = self.run
+        if run.refused:
+            return
+        for error in self.argument_errors:
+            logger.error("Bad argument: %s", error)
+            run.fail(f"bad argument: {error}")
+        if self.argument_errors:
+            return
+        logger.info("Reading %d feeds", len(self.feed_urls))
+        for index, url in enumerate(self.feed_urls):
+            yield Request(
+                url,
+                callback=self.parse_feed,
+                errback=self.feed_failed,
+                cb_kwargs={"feed_index": index},
+                meta={"newscrawl_role": FEED_ROLE},
+                dont_filter=True,
+            )
+
+    def parse_feed(self, response: Response, feed_index: int) -> None:
+        feed_url = self.feed_urls[feed_index]
+        self._feed_fetched_at[feed_url] = fetched_at(response)
+        content_type = response.headers.get("Content-Type")
+        parsed = parse_feed(response.body, feed_url, content_type.decode("latin-1") if content_type else None)
+        ok = bool(parsed.entries) or parsed.problem is None
+        self.run.record_feed(
+            feed_url, ok=ok, http_status=response.status, entries=len(parsed.entries), problem=parsed.problem
+        )
+        if parsed.problem:
+            self.crawler.stats.inc_value("newscrawl/feeds/malformed")
+            logger.warning(
+                "Feed %s is malformed (%s): kept %d readable entries", feed_url, parsed.problem, len(parsed.entries)
+            )
+        self.crawler.stats.inc_value("newscrawl/feeds/ok" if ok else "newscrawl/feeds/failed")
+        logger.info("Feed %s: %d entries", feed_url, len(parsed.entries))
+        for entry in parsed.entries:
+            self._take_entry(feed_index, entry)
+
+    def feed_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        feed_url = self.feed_urls[request.cb_kwargs["feed_index"]]
+        reason, status = failure_reason(failure)
+        self.run.record_feed(feed_url, ok=False, http_status=status, entries=0, problem=reason)
+        self.crawler.stats.inc_value("newscrawl/feeds/failed")
+        logger.error("Feed %s could not be fetched: %s", feed_url, reason)
+
+    def _take_entry(self, feed_index: int, entry: FeedEntry) -> None:
+        run = self.run
+        run.entry_seen()
+        if not entry.link:
+            run.count("lost", "no_link", detail=f"{entry.feed_url} entry {entry.position}")
+            return
+        url = canonical_url(entry.link)
+        kind = classify(url) if url else "offsite"
+        if url is None or kind not in ("article", "maybe_article"):
+            run.count("skipped", kind, url=entry.link)
+            return
+        lead = self._leads.get(url)
+        if lead is None:
+            self._leads[url] = lead = ArticleLead(url)
+        else:
+            run.count("duplicate", "merged")
+        lead.add(feed_index, entry)
+
+    # --- phase 2: articles --------------------------------------------------------------------
+
+    def spider_idle(self) -> None:
+        if self._dispatched or self.run.refused:
+            return
+        self._dispatched = True
+        assert self.crawler.engine is not None
+        to_fetch = 0
+        for lead in sorted(self._leads.values(), key=lambda lead: (lead.entries[0][0], lead.first.position)):
+            if self.run.is_published(lead.url):
+                self.run.count("duplicate", "already_stored")
+                continue
+            to_fetch += 1
+            self.crawler.engine.crawl(self._article_request(lead))
+        logger.info(
+            "Feeds done: %d distinct articles, %d to fetch, %d already published",
+            len(self._leads),
+            to_fetch,
+            len(self._leads) - to_fetch,
+        )
+        if to_fetch:
+            raise DontCloseSpider
+
+    def _fetch_url(self, url: str) -> str:
+        if self.fetch_origin and url.startswith(RFI_ORIGIN + "/"):
+            return self.fetch_origin + url[len(RFI_ORIGIN) :]
+        return url
+
+    def _canonical_response_url(self, response: Response) -> str | None:
+        url = response.url
+        if self.fetch_origin and url.startswith(self.fetch_origin + "/"):
+            url = RFI_ORIGIN + url[len(self.fetch_origin) :]
+        return canonical_url(url)
+
+    def _article_request(self, lead: ArticleLead, **meta: Any) -> Request:
+        return Request(
+            self._fetch_url(lead.url),
+            callback=self.parse_article,
+            errback=self.article_failed,
+            cb_kwargs={"lead": lead},
+            meta={"newscrawl_role": "page", **meta},
+            dont_filter=bool(meta),
+        )
+
+    def parse_article(self, response: Response, lead: ArticleLead) -> Iterator[Any]:
+        url = self._canonical_response_url(response)
+        if url is None or classify(url) == "offsite":
+            yield from self._page_unavailable(lead, "offsite_redirect", response.request)
+            return
+        if not isinstance(response, TextResponse):
+            yield from self._page_unavailable(lead, "not_text", response.request)
+            return
+        result = RfiArticlePage(url, response.text).extract()
+        stats = self.crawler.stats
+        for problem in result.problems:
+            stats.inc_value(f"newscrawl/page_problem/{problem}")
+        via_browser = bool(response.meta.get("newscrawl_browser"))
+        if via_browser:
+            stats.inc_value(f"newscrawl/browser/outcome/{result.kind}")
+        if result.kind == "not_article":
+            self.run.count("skipped", "not_article_page", url=url)
+            return
+        if result.kind == "shell" or result.content is None:
+            yield from self._page_unavailable(lead, "shell", response.request)
+            return
+        for name, source in result.sources.items():
+            stats.inc_value(f"newscrawl/field_source/{name}/{source}")
+        self.run.note_alias(lead.url, result.content.url)
+        yield Article.from_content(
+            result.content,
+            content_source="page",
+            fetched_with="browser" if via_browser else "http",
+            feed=lead.provenance(),
+            fetched_at=fetched_at(response),
+        )
+
+    def article_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        reason, _ = failure_reason(failure)
+        yield from self._page_unavailable(request.cb_kwargs["lead"], reason, request)
+
+    def _page_unavailable(self, lead: ArticleLead, reason: str, request: Request | None) -> Iterator[Any]:
+        """A page that could not be had: browser re-fetch if it was refused, else feed text, else lost."""
+        stats = self.crawler.stats
+        stats.inc_value(f"newscrawl/page_failed/{reason}")
+        already_browser = bool(request is not None and request.meta.get("newscrawl_browser"))
+        refused = reason == "shell" or reason.removeprefix("http_") in {str(s) for s in BROWSER_RETRY_STATUSES}
+        if already_browser:
+            stats.inc_value(f"newscrawl/browser/outcome/{reason}")
+        elif refused and self.browser in ("live", "replay"):
+            stats.inc_value("newscrawl/browser/requested")
+            logger.info("Page %s refused (%s): trying the browser", lead.url, reason)
+            yield self._article_request(lead, **browser_meta())
+            return
+        for _, entry in lead.entries:
+            content = feed_only_content(lead.url, [entry])
+            if content is None:
+                continue
+            logger.info("Page %s unavailable (%s): using the full text of %s", lead.url, reason, entry.feed_url)
+            yield Article.from_content(
+                content,
+                content_source="feed",
+                fetched_with="http",
+                feed=lead.provenance(),
+                fetched_at=self._feed_fetched_at.get(entry.feed_url),
+            )
+            return
+        logger.warning("Lost %s: page unavailable (%s) and no feed carries its full text", lead.url, reason)
+        self.run.count("lost", "no_fulltext", url=lead.url, detail=reason)
+
+
+def fetched_at(response: Response) -> str:
+    """When the response was produced: its Date header (the recorded date in replay), else now."""
+    header = response.headers.get("Date")
+    return http_date_to_utc(header.decode("latin-1") if header else None) or format_utc(datetime.now(UTC))
+
+
+def failure_reason(failure: Failure) -> tuple[str, int | None]:
+    """A short, stable reason for a failed request (used in stats and the manifest)."""
+    if failure.check(HttpError):
+        status = int(failure.value.response.status)  # type: ignore[union-attr]
+        return f"http_{status}", status
+    if failure.check(IgnoreRequest):
+        return "ignored", None
+    return type(failure.value).__name__, None

@@ -1,0 +1,94 @@
+"""Builds small replay archives (the documented format) for tests: feeds + RFI-template pages."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+RECORDED_AT = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
+
+
+def article_url(index: int, section: str = "中国") -> str:
+    return f"https://www.rfi.fr/cn/{quote(section)}/20240401-{quote(f'测试文章{index}')}"
+
+
+def article_page(index: int, url: str) -> str:
+    title = f"测试文章{index}：法国与中国的对话"
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": title,
+        "datePublished": "2024-04-01T10:00:00+02:00",
+        "author": [{"@type": "Person", "name": "记者甲"}],
+        "articleSection": "中国",
+    }
+    paragraphs = "".join(
+        f"<p>第{index}篇文章的第{n}段。法国国际广播电台报道，巴黎与北京继续对话。</p>" for n in range(1, 5)
+    )
+    return f"""<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8">
+<title>{escape(title)} - RFI - 法国国际广播电台</title>
+<link rel="canonical" href="{url}">
+<meta property="og:type" content="article"><meta property="og:title" content="{escape(title)}">
+<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>
+</head><body><div id="main-content"><article>
+<h1 class="t-content__title a-page-title">{escape(title)}</h1>
+<p class="t-content__chapo">第{index}篇文章的导语。</p>
+<div class="t-content__body u-clearfix">{paragraphs}</div>
+</article></div></body></html>"""
+
+
+def rss(items: list[tuple[str, str]]) -> str:
+    entries = "".join(
+        f"<item><title>{escape(title)}</title><link>{escape(link)}</link><guid>{escape(link)}</guid>"
+        f"<pubDate>Mon, 01 Apr 2024 08:00:00 GMT</pubDate><description>摘要</description></item>"
+        for title, link in items
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>RFI 华语</title>'
+        f"<link>https://www.rfi.fr/cn/</link><description>test</description>{entries}</channel></rss>"
+    )
+
+
+@dataclass
+class ArchiveBuilder:
+    """Collects responses, then writes ``manifest.jsonl`` and the bodies into a folder."""
+
+    folder: Path
+    lines: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, url: str, body: str | bytes | None = None, status: int = 200, **headers: str) -> None:
+        record: dict[str, Any] = {"url": url, "status": status}
+        date = RECORDED_AT + timedelta(minutes=len(self.lines))
+        record["headers"] = {
+            "Date": format_datetime(date, usegmt=True),
+            **{k.replace("_", "-"): v for k, v in headers.items()},
+        }
+        if body is not None:
+            name = f"bodies/{len(self.lines)}.body"
+            path = self.folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(body.encode("utf-8") if isinstance(body, str) else body)
+            record["body"] = name
+        self.lines.append(record)
+
+    def add_feed(self, feed_url: str, links: list[str]) -> None:
+        body = rss([(f"条目{n}", link) for n, link in enumerate(links)])
+        self.add(feed_url, body, Content_Type="application/rss+xml; charset=utf-8")
+
+    def add_article(self, index: int, url: str | None = None) -> str:
+        url = url or article_url(index)
+        self.add(url, article_page(index, url), Content_Type="text/html; charset=utf-8")
+        return url
+
+    def write(self) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with (self.folder / "manifest.jsonl").open("w", encoding="utf-8") as manifest:
+            for line in self.lines:
+                manifest.write(json.dumps(line, ensure_ascii=False) + "\n")
+        return self.folder

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BUNDLED_ARCHIVE = REPO / "fixtures" / "replay"
+SPIDER = "rfi_cn"
+FEED = "https://www.rfi.fr/cn/rss"
+
+
+def crawl_command(data_dir: Path, *args: str, replay: Path | None = None) -> list[str]:
+    command = [sys.executable, "-m", "scrapy", "crawl", SPIDER, "-s", f"NEWSCRAWL_DATA_DIR={data_dir}"]
+    if replay is not None:
+        command += ["-s", f"NEWSCRAWL_REPLAY_DIR={replay}"]
+    return [*command, *args]
+
+
+def crawl_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO), "SCRAPY_SETTINGS_MODULE": "newscrawl.settings"}
+
+
+def run_crawl(
+    data_dir: Path, *args: str, replay: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """One real `scrapy crawl rfi_cn` in a subprocess (the real engine, settings and command)."""
+    return subprocess.run(
+        crawl_command(data_dir, *args, replay=replay),
+        cwd=REPO,
+        env=crawl_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def dataset(data_dir: Path) -> list[dict[str, Any]]:
+    records = []
+    for path in sorted((data_dir / SPIDER / "articles").glob("*/*.jsonl")):
+        with path.open(encoding="utf-8") as lines:
+            records += [json.loads(line) for line in lines]
+    return records
+
+
+def manifests(data_dir: Path) -> list[dict[str, Any]]:
+    paths = sorted((data_dir / SPIDER / "runs").glob("*.json"))
+    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+
+
+def flat_total(counts: dict[str, Any]) -> int:
+    return sum(
+        sum(v.values()) if isinstance(v, dict) else v for k, v in counts.items() if k not in ("entries_seen", "add_up")
+    )
+
+
+@pytest.fixture
+def crawl(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    data_dir = tmp_path / "data"
+
+    def _crawl(
+        *args: str, replay: Path | None = BUNDLED_ARCHIVE, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        return run_crawl(data_dir, *args, replay=replay, timeout=timeout)
+
+    return _crawl
