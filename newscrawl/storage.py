@@ -11,9 +11,10 @@ from w3lib.url import file_uri_to_path
 from newscrawl.atomic import AtomicFile
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Spider
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,12 @@ def test_dataset_file_appears_only_when_published(tmp_path: Path) -> None:
 def test_seen_store_persists_across_connections(tmp_path: Path) -> None:
     path = tmp_path / "seen.sqlite3"
     store = SeenStore(path)
-    assert store.add([("https://www.rfi.fr/cn/a", "https://www.rfi.fr/cn/a"), ("alias", "https://www.rfi.fr/cn/a")], "r1", "t") == 2
+    assert (
+        store.add(
+            [("https://www.rfi.fr/cn/a", "https://www.rfi.fr/cn/a"), ("alias", "https://www.rfi.fr/cn/a")], "r1", "t"
+        )
+        == 2
+    )
     assert store.add([("alias", "https://www.rfi.fr/cn/a")], "r2", "t") == 0
     store.close()
     reopened = SeenStore(path)
