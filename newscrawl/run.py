@@ -159,6 +159,12 @@ class RunManager:
             self.fail(f"the crawl was closed early: {self.close_reason}")
         if not self.refused and self.feeds and not any(feed["ok"] for feed in self.feeds):
             self.fail("no feed could be fetched")
+        counts = self.counts()
+        if counts["new"] + counts["feed_only"] and not self._dataset_published:
+            self.fail(
+                f"new articles were accepted but no dataset file was published under {self.root / 'articles'}"
+                " (FEEDS replaced, e.g. by Scrapyd's items_dir?)"
+            )
         status = "failed" if self.errors else "finished"
         self.stats.set_value(STATUS_STAT, status)
         manifest = self._write_manifest(status)
