@@ -1,0 +1,160 @@
+"""Text helpers shared by the page objects and the normalise pipeline (pure functions).
+
+Whitespace rule (docs/EXTRACTION.md): any run of white space, U+3000 and U+00A0 included, becomes
+one ASCII space, ends trimmed, Unicode NFC. Zero-width characters (U+200B, U+2060, U+FEFF) are
+deleted rather than turned into a space: they have no width on the page, and a space between two
+Chinese characters would be a visible change.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING, TypeAlias
+
+from lxml import etree
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+# Plain lxml elements: lxml.html's element classes cost a Python call for every node touched.
+Element: TypeAlias = etree._Element
+
+_ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
+_LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]\s*")
+_TITLE_SUFFIX = re.compile(r"(?:(?:\s+-\s+(?:(?!\s+-\s).)+?)?\s+-\s+RFI\s+-\s+法国国际广播电台|\s+-\s+RFI)$")
+_NAME_SEPARATORS = re.compile(r"[,，、/;；]|\s+et\s+")
+_KEYWORD_SEPARATORS = re.compile(r"[,，、]")
+
+# Elements that start and end a paragraph of their own (the rest is inline: its text runs on).
+_BLOCK_TAGS = frozenset(
+    {
+        *("address", "article", "aside", "blockquote", "caption", "center", "dd", "details", "dialog", "div"),
+        *("dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6"),
+        *("header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td"),
+        *("tfoot", "th", "thead", "tr", "ul"),
+    }
+)
+# Elements whose content is never text on the page.
+_NON_TEXT_TAGS = frozenset({"script", "style", "noscript", "template"})
+
+# One parser for every document: the caller has already decoded the bytes, so the text is fed
+# back as UTF-8 with the encoding forced (a stray <meta charset> or <?xml encoding?> is ignored).
+_PARSER = etree.HTMLParser(encoding="utf-8")
+
+
+def clean_text(s: str | None) -> str | None:
+    """Whitespace-collapsed NFC text, or None when nothing is left."""
+    if not s:
+        return None
+    if _ZERO_WIDTH.search(s):
+        s = _ZERO_WIDTH.sub("", s)
+    text = " ".join(s.split())  # str.split() splits on exactly the characters that are str.isspace()
+    if not text:
+        return None
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def paragraphs(s: str | None) -> list[str]:
+    """The non-empty, cleaned paragraphs of a text; every line break separates paragraphs."""
+    if not s:
+        return []
+    return [p for p in map(clean_text, _LINE_BREAKS.split(s)) if p]
+
+
+def clean_body(s: str | None) -> str | None:
+    """A body in the record format: cleaned paragraphs joined by one blank line."""
+    return "\n\n".join(paragraphs(s)) or None
+
+
+def strip_title_suffix(title: str) -> str:
+    """Drop ` - RFI - 法国国际广播电台`, ` - <programme> - RFI - 法国国际广播电台` or ` - RFI`."""
+    return _TITLE_SUFFIX.sub("", title)
+
+
+def unique(values: Iterable[str | None]) -> list[str]:
+    """Cleaned values, empty ones dropped, de-duplicated in order."""
+    seen: dict[str, None] = {}
+    for value in values:
+        text = clean_text(value)
+        if text:
+            seen.setdefault(text)
+    return list(seen)
+
+
+def split_names(values: Iterable[str]) -> list[str]:
+    """Names split on `,` `，` `、` `/` `;` and ` et `, cleaned, de-duplicated in order."""
+    return unique(part for value in values for part in _NAME_SEPARATORS.split(value))
+
+
+def split_keywords(value: str | Sequence[str]) -> list[str]:
+    """A keyword list as is, or a keyword string split on `,` `，` `、`; cleaned and de-duplicated."""
+    if isinstance(value, str):
+        return unique(_KEYWORD_SEPARATORS.split(value))
+    return unique(value)
+
+
+def parse_html(html: str) -> Element | None:
+    """The document element of an HTML text, or None for a document with nothing in it."""
+    root: Element | None = etree.fromstring(html.encode("utf-8", "surrogatepass"), _PARSER)
+    return root
+
+
+def drop(element: Element) -> None:
+    """Remove an element and its content, keeping the text that follows it (its tail)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + element.tail
+        else:
+            previous.tail = (previous.tail or "") + element.tail
+    parent.remove(element)
+
+
+def element_text(element: Element) -> str | None:
+    """The text of one element on one line (its paragraphs joined by a space)."""
+    return clean_text(" ".join(block_paragraphs(element)))
+
+
+def block_paragraphs(element: Element) -> list[str]:
+    """The paragraphs of an element: each block element and each `<br>` ends one.
+
+    Text nodes are concatenated as they are, so inline markup never injects a space; the
+    white space the source itself has is collapsed. Comments and the content of script-like
+    elements are skipped; their tails are text like any other. The element's own tail is not
+    part of it.
+    """
+    result: list[str] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        if buffer:
+            text = clean_text("".join(buffer))
+            buffer.clear()
+            if text:
+                result.append(text)
+
+    # iterwalk: a C-level walk (no recursion limit), which also reports comments and PIs for their tails.
+    walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
+    for event, node in walker:
+        if event == "start":
+            tag = node.tag
+            if tag in _NON_TEXT_TAGS:
+                walker.skip_subtree()  # its "end" still comes, with the tail
+                continue
+            if tag in _BLOCK_TAGS or tag == "br":
+                flush()
+            if node.text:
+                buffer.append(node.text)
+        elif event == "end":
+            if node.tag in _BLOCK_TAGS:
+                flush()
+            if node is not element and node.tail:
+                buffer.append(node.tail)
+        elif node.tail:  # a comment or processing instruction: only its tail is text
+            buffer.append(node.tail)
+    flush()
+    return result
