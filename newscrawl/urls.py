@@ -87,7 +87,8 @@ def _refused(url: str) -> bool:
     if len(url) > MAX_URL_LENGTH or _UNSAFE_CHARACTER.search(url):
         return True
     utf8 = url.encode("utf-8", "surrogatepass")
-    return len(utf8) + 2 * sum(byte > 0x7F for byte in utf8) > MAX_URL_LENGTH  # each such byte → %XX
+    non_ascii_bytes = len(utf8) - len(url.encode("ascii", "ignore"))
+    return len(utf8) + 2 * non_ascii_bytes > MAX_URL_LENGTH  # each such byte → %XX
 
 
 def _is_tracking(query_pair: str) -> bool:
