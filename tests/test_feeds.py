@@ -177,16 +177,13 @@ def test_content_encoded_wins_over_description() -> None:
 
 def test_item_without_any_text_has_no_fulltext() -> None:
     document = rss(
-        "<item><title>t</title><link>https://www.rfi.fr/cn/a/20240101-b</link>"
-        "<description> </description></item>"
+        "<item><title>t</title><link>https://www.rfi.fr/cn/a/20240101-b</link><description> </description></item>"
     )
     assert only_entry(document).fulltext_html is None
 
 
 def test_html_title_becomes_plain_text() -> None:
-    document = rss(
-        item(1).replace("<title>标题1</title>", "<title>&lt;b&gt;标题&lt;/b&gt; &amp;amp; 更多</title>")
-    )
+    document = rss(item(1).replace("<title>标题1</title>", "<title>&lt;b&gt;标题&lt;/b&gt; &amp;amp; 更多</title>"))
     assert only_entry(document).title == "标题 & 更多"
 
 
@@ -284,9 +281,7 @@ def test_unescaped_ampersand_keeps_every_entry_and_reports_the_problem() -> None
     assert parsed.problem is not None
     assert "SAXParseException" in parsed.problem
     assert [e.title for e in parsed.entries] == ["标题1", "中 & 法", "标题3"]
-    assert [e.link for e in parsed.entries] == [
-        f"https://www.rfi.fr/cn/中国/2024040{n}-第{n}条" for n in (1, 2, 3)
-    ]
+    assert [e.link for e in parsed.entries] == [f"https://www.rfi.fr/cn/中国/2024040{n}-第{n}条" for n in (1, 2, 3)]
     assert [e.fulltext_html for e in parsed.entries] == ["<p>正文1</p>", "<p>正文2</p>", "<p>正文3</p>"]
 
 
@@ -313,9 +308,7 @@ LINK_4 = "https://www.rfi.fr/cn/中国/20240404-第4条"
         pytest.param("</item>", LINK_4, "标题4", "<p>正文4</p>", id="before-the-end-tag"),
     ],
 )
-def test_truncated_last_item(
-    cut_before: str, link: str | None, title: str | None, fulltext: str | None
-) -> None:
+def test_truncated_last_item(cut_before: str, link: str | None, title: str | None, fulltext: str | None) -> None:
     complete = rss(item(1) + item(2) + item(3) + LAST_ITEM)
     document = complete[: complete.index(cut_before, complete.index("<title>标题4"))]
     parsed = parse(document)
@@ -369,9 +362,7 @@ def test_an_error_page_instead_of_a_feed(page: str) -> None:
 
 
 def test_items_outside_an_rss_root_are_kept_with_a_problem() -> None:
-    parsed = parse(
-        "<channel><item><title>t</title><link>https://www.rfi.fr/cn/a/20240101-b</link></item></channel>"
-    )
+    parsed = parse("<channel><item><title>t</title><link>https://www.rfi.fr/cn/a/20240101-b</link></item></channel>")
     assert [e.link for e in parsed.entries] == ["https://www.rfi.fr/cn/a/20240101-b"]
     assert parsed.problem == "no RSS or Atom root element"
 
@@ -398,20 +389,14 @@ def test_feed_declared_in_a_chinese_encoding(declared: str) -> None:
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [
-        pytest.param(
-            rss(item(1), declaration="").encode("gbk"), "text/xml; charset=GBK", id="charset-only-in-http"
-        ),
+        pytest.param(rss(item(1), declaration="").encode("gbk"), "text/xml; charset=GBK", id="charset-only-in-http"),
         pytest.param(rss(item(1), declaration="").encode("gbk"), None, id="undeclared-gbk"),
         pytest.param(rss(item(1), declaration="").encode("utf-8"), None, id="undeclared-utf8"),
         pytest.param(b"\xef\xbb\xbf" + rss(item(1)).encode("utf-8"), None, id="utf8-bom"),
-        pytest.param(
-            b"\xef\xbb\xbf" + rss(item(1)).encode("utf-8"), "text/xml; charset=gbk", id="bom-beats-http"
-        ),
+        pytest.param(b"\xef\xbb\xbf" + rss(item(1)).encode("utf-8"), "text/xml; charset=gbk", id="bom-beats-http"),
         pytest.param(rss(item(1), declaration="").encode("utf-16"), None, id="utf16-bom"),
         pytest.param(b"\n\n  " + rss(item(1)).encode("utf-8"), None, id="blank-lines-before-declaration"),
-        pytest.param(
-            rss(item(1)).encode("utf-8"), "application/rss+xml; charset=ISO-8859-1", id="latin1-default"
-        ),
+        pytest.param(rss(item(1)).encode("utf-8"), "application/rss+xml; charset=ISO-8859-1", id="latin1-default"),
         pytest.param(
             rss(item(1), declaration='<?xml version="1.0" encoding="UTF-8"?>').encode("gbk"),
             None,
@@ -507,9 +492,7 @@ def test_the_real_feedx_item_is_kept_verbatim(wrap: Callable[[str], str]) -> Non
 
 
 def test_the_real_feedx_item_keeps_what_feedparser_would_sanitise() -> None:
-    parsed = parse_feed(
-        feedx_channel(f"<![CDATA[{SEED_HTML}]]>").encode("utf-8"), "https://feedx.net/rss/rfi.xml"
-    )
+    parsed = parse_feed(feedx_channel(f"<![CDATA[{SEED_HTML}]]>").encode("utf-8"), "https://feedx.net/rss/rfi.xml")
     assert parsed.problem is None
     fulltext = parsed.entries[0].fulltext_html
     assert fulltext == SEED_HTML.strip()
@@ -524,9 +507,7 @@ def test_the_real_feedx_item_keeps_what_feedparser_would_sanitise() -> None:
 
 
 def test_a_large_feed_parses_in_reasonable_time() -> None:
-    body = rss(
-        "".join(item(1, description=f"<![CDATA[<p>{n}</p>{SEED_HTML}]]>") for n in range(2000))
-    ).encode()
+    body = rss("".join(item(1, description=f"<![CDATA[<p>{n}</p>{SEED_HTML}]]>") for n in range(2000))).encode()
     assert len(body) > 5_000_000
     started = time.monotonic()
     parsed = parse(body)
@@ -586,9 +567,7 @@ def test_the_body_is_never_read_as_a_file_name_or_fetched_as_a_url(
         assert parsed.problem is not None
 
 
-def test_external_entities_and_doctypes_are_not_loaded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_external_entities_and_doctypes_are_not_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def no_network(*args: object, **kwargs: object) -> None:
         raise AssertionError("network access")
 

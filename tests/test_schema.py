@@ -56,7 +56,7 @@ def test_missing_and_extra_fields_are_rejected() -> None:
 def test_validate_pipeline_drops_and_writes_the_reject(tmp_path: Path) -> None:
     crawler = get_crawler(RfiCnSpider, settings_dict={"NEWSCRAWL_DATA_DIR": str(tmp_path)})
     run = RunManager(crawler)
-    crawler.get_extension = lambda cls: run  # type: ignore[method-assign]
+    crawler.get_extension = lambda cls: run  # type: ignore[method-assign,assignment,return-value]
     pipeline = ValidatePipeline(crawler)
     pipeline.open_spider(None)  # type: ignore[arg-type]
     good = Article.from_content(PageContent(url=URL, title="标题", body="正文。"))

@@ -21,9 +21,7 @@ from newscrawl.urls import (
 # 174 real /cn/ and /tw/ URLs of a 2021 crawl, copied verbatim from shared/rfi/urls-2021-12-09.txt.
 REAL_URLS = [
     line.strip()
-    for line in (Path(__file__).parent / "data" / "urls-2021-12-09.txt")
-    .read_text(encoding="utf-8")
-    .splitlines()
+    for line in (Path(__file__).parent / "data" / "urls-2021-12-09.txt").read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("#")
 ]
 CN_URLS = [u for u in REAL_URLS if u.startswith("https://www.rfi.fr/cn/")]
