@@ -41,31 +41,12 @@ def _stats_of(crawler: Crawler) -> StatsCollector:
     return crawler.stats
 
 
-class NormalizePipeline:
-    """Unicode NFC, whitespace, title suffixes, author/tag lists, date format, id from the URL."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.stats = _stats_of(crawler)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
-
-    def process_item(self, item: Article) -> Article:
-        normalized = normalize_article(item)
-        self.stats.inc_value("newscrawl/pipeline/normalized")
-        return normalized
-
-
-class ValidatePipeline:
-    """Checks every record against the shipped JSON Schema (formats enforced); rejects go to a file."""
+class RunPipeline:
+    """Base of the pipelines: built from the crawler, counting in its stats and its run."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = _stats_of(crawler)
-        self.validator = record_validator()
-        self._target: AtomicFile | None = None
-        self._file: IO[bytes] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -73,6 +54,25 @@ class ValidatePipeline:
 
     def open_spider(self, spider: Spider) -> None:
         self.run = _run_of(self.crawler)
+
+
+class NormalizePipeline(RunPipeline):
+    """Unicode NFC, whitespace, title suffixes, author/tag lists, date format, id from the URL."""
+
+    def process_item(self, item: Article) -> Article:
+        normalized = normalize_article(item)
+        self.stats.inc_value("newscrawl/pipeline/normalized")
+        return normalized
+
+
+class ValidatePipeline(RunPipeline):
+    """Checks every record against the shipped JSON Schema (formats enforced); rejects go to a file."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.validator = record_validator()
+        self._target: AtomicFile | None = None
+        self._file: IO[bytes] | None = None
 
     def process_item(self, item: Article) -> Article:
         record = asdict(item)
@@ -102,19 +102,8 @@ class ValidatePipeline:
         logger.warning("Rejected records written to %s", path)
 
 
-class DeduplicatePipeline:
+class DeduplicatePipeline(RunPipeline):
     """Drops a record whose canonical URL was published by an earlier run or already in this one."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.stats = _stats_of(crawler)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
-
-    def open_spider(self, spider: Spider) -> None:
-        self.run = _run_of(self.crawler)
 
     def process_item(self, item: Article) -> Article:
         duplicate = self.run.claim(item.url)
