@@ -13,10 +13,14 @@ install:
 demo: install
 	scrapy crawl rfi_cn -s NEWSCRAWL_REPLAY_DIR=$(REPLAY)
 
-# Debian packages the tests need: headless Chromium for the browser fallback tests.
+# Debian packages the tests need: headless Chromium for the browser fallback tests (apt brings the
+# libraries it links to; Playwright's Node driver ships inside the Python wheel) and one basic font
+# so pages lay out. No CJK fonts: text is read from the DOM, never from pixels.
+BROWSER_DEBS = chromium fonts-liberation
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-liberation >/dev/null 2>&1; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_DEBS); \
+	fi
 
 install-dev: system-deps
 	$(PIP) install -q -r requirements-dev.txt

@@ -1,4 +1,4 @@
-"""Downloader middleware that keeps the crawler on the hosts it was configured for."""
+"""Downloader middlewares: keep the crawler on the hosts it was configured for; say who runs it."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from scrapy.downloadermiddlewares.useragent import UserAgentMiddleware
 from scrapy.exceptions import IgnoreRequest
 
 from newscrawl.urls import RFI_ORIGIN
@@ -65,3 +66,19 @@ class HostGuardMiddleware:
         self.crawler.stats.inc_value("newscrawl/blocked/offsite_request")
         logger.warning("Refused request to a host outside the configuration: %s", request.url)
         raise IgnoreRequest(f"offsite request refused: {request.url}")
+
+
+class ContactUserAgentMiddleware(UserAgentMiddleware):
+    """Scrapy's User-Agent middleware, with ``NEWSCRAWL_CONTACT`` appended: ``<USER_AGENT> (contact: ...)``.
+
+    Done here rather than by rewriting USER_AGENT in the spider's ``update_settings``: ``scrapy
+    crawl`` merges the project settings into the crawler afterwards, which undoes such a rewrite.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        middleware = super().from_crawler(crawler)
+        contact = crawler.settings.get("NEWSCRAWL_CONTACT")
+        if contact:
+            middleware.user_agent = f"{middleware.user_agent} (contact: {contact})"
+        return middleware

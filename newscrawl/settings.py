@@ -34,18 +34,26 @@ NEWSCRAWL_FEEDS = [
     "https://www.rfi.fr/cn/%E7%BB%8F%E8%B4%B8/rss",  # 经贸
     "https://feedx.net/rss/rfi.xml",  # third-party full-text mirror (rescues refused pages)
 ]
-# Fetch www.rfi.fr pages from another origin (e.g. "http://127.0.0.1:8080") while keeping the
-# canonical https://www.rfi.fr URLs in the records. For tests against a local server only.
+# Fetch www.rfi.fr pages from another origin (scheme://host[:port], e.g. "http://127.0.0.1:8080")
+# while keeping the canonical https://www.rfi.fr URLs in the records. For tests against a local
+# server only; anything but a bare origin fails the run.
 NEWSCRAWL_FETCH_ORIGIN = ""
-# Re-fetch refused pages (403, 429 after retries) and challenge/empty shells with headless
-# Chromium through scrapy-playwright. Off → such pages go straight to the feed-only path.
+# Re-fetch refused pages (403, 503, 429 after the retries) and challenge/empty shells with headless
+# Chromium through scrapy-playwright (docs/browser.md). Off → such pages go straight to the
+# feed-only path, and scrapy-playwright is not even loaded.
 NEWSCRAWL_BROWSER_FALLBACK = True
-# Chromium binary (Debian's package by default); the environment variable
-# NEWSCRAWL_BROWSER_EXECUTABLE overrides it too.
+# Chromium binary (Debian's package by default). The environment variable of the same name
+# overrides this line; a -s setting overrides both. Not found → a warning, and no browser.
 NEWSCRAWL_BROWSER_EXECUTABLE = "/usr/bin/chromium"
-# Browser pages open at once (one context): bounds the browser's memory.
+# Browser pages open at once over the whole crawl (and PLAYWRIGHT_MAX_PAGES_PER_CONTEXT).
 NEWSCRAWL_BROWSER_MAX_PAGES = 2
-# Longest Retry-After (seconds) we honour; a longer one ends the retries for that request.
+# Pages per browser context: then the context (cookies, cache, its memory) is closed once its
+# last page is done, and the next browser request opens a fresh one.
+NEWSCRAWL_BROWSER_PAGES_PER_CONTEXT = 20
+# Seconds a browser page's scripts get to show an article (a challenge to pass, a body to build)
+# before the page is taken as it is.
+NEWSCRAWL_BROWSER_SETTLE_TIMEOUT = 10.0
+# Longest Retry-After (seconds) we honour; a longer one ends the retries for that request at once.
 NEWSCRAWL_RETRY_AFTER_MAX = 120
 # Back-off between retries without Retry-After: base * 2**(attempt-1) seconds, capped.
 NEWSCRAWL_RETRY_BACKOFF_BASE = 2.0
@@ -53,17 +61,24 @@ NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
 # How many lost/skipped entries the run manifest lists by URL (the counts are always complete).
 NEWSCRAWL_MANIFEST_MAX_LISTED = 500
 
-# --- Politeness ---------------------------------------------------------------------------------
-# Identify the project and a contact; override with your own contact address.
+# --- Politeness (docs/browser.md) ---------------------------------------------------------------
+# The User-Agent names the project; NEWSCRAWL_CONTACT (an e-mail address or URL of whoever runs
+# the crawler) is appended to it as "(contact: ...)" on every request. Set it in production.
 USER_AGENT = "newscrawl/1.0 (+https://github.com/newscrawl/newscrawl; news archive crawler)"
+NEWSCRAWL_CONTACT = ""
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
+# One request at a time per host, DOWNLOAD_DELAY seconds apart (Scrapy randomises it, 0.5-1.5x);
+# AutoThrottle adapts the delay to the host's response times, never below DOWNLOAD_DELAY nor above
+# AUTOTHROTTLE_MAX_DELAY.
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+# Retries (newscrawl.retry.PoliteRetryMiddleware): at most RETRY_TIMES per request, after the
+# server's Retry-After (up to NEWSCRAWL_RETRY_AFTER_MAX) or an exponential back-off.
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
@@ -92,12 +107,18 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     # Refuses any request outside the configured feeds and www.rfi.fr (redirects included).
     "newscrawl.middlewares.HostGuardMiddleware": 40,
+    # USER_AGENT plus NEWSCRAWL_CONTACT, on every request (the browser's too).
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "newscrawl.middlewares.ContactUserAgentMiddleware": 500,
     # Replay/record sit below HttpCompression (590) so that recorded bodies are decompressed,
     # and above RobotsTxt (100) so robots.txt is obeyed in replay too.
     "newscrawl.replay.ReplayMiddleware": 585,
     "newscrawl.replay.RecordMiddleware": 586,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.retry.PoliteRetryMiddleware": 550,
+    # Sends the requests the spider marks through the browser (live browser mode only). Its
+    # process_response runs before Record, Redirect and Retry see the browser's final status.
+    "newscrawl.browser.BrowserFallbackMiddleware": 650,
 }
 ITEM_PIPELINES = {
     "newscrawl.pipelines.NormalizePipeline": 100,

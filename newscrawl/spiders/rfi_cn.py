@@ -22,11 +22,17 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from newscrawl.browser import browser_executable, browser_meta, browser_mode, install_browser_handler
+from newscrawl.browser import (
+    BROWSER_FLAG,
+    BrowserFailure,
+    browser_executable,
+    browser_mode,
+    install_browser_handler,
+)
 from newscrawl.dates import format_utc, http_date_to_utc
 from newscrawl.feeds import FeedEntry, parse_feed
 from newscrawl.items import Article, FeedProvenance
-from newscrawl.middlewares import FEED_ROLE
+from newscrawl.middlewares import FEED_ROLE, origin_of
 from newscrawl.pages.feed_fulltext import feed_only_content
 from newscrawl.pages.rfi import RfiArticlePage
 from newscrawl.run import RunManager
@@ -40,8 +46,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Refusals worth a second try with a real browser.
-BROWSER_RETRY_STATUSES = frozenset({403, 429, 503})
+# Refusals worth a second try with a real browser (503 is also what some script challenges answer),
+# and the challenge or empty shell a page object cannot read an article from.
+BROWSER_RETRY_REASONS = frozenset({"http_403", "http_429", "http_503", "shell"})
 
 
 @dataclass
@@ -68,6 +75,17 @@ class ArticleLead:
             "entry_published": entry.published,
             "position": entry.position,
         }
+
+
+def is_origin(value: str) -> bool:
+    """``scheme://host[:port]`` over http(s), nothing after it (NEWSCRAWL_FETCH_ORIGIN)."""
+    try:
+        parts = urlsplit(value.rstrip("/"))
+        port_ok = parts.port != 0  # .port raises ValueError when the port is not a number in range
+    except ValueError:
+        return False
+    empty_rest = not (parts.path or parts.query or parts.fragment)
+    return port_ok and empty_rest and parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def split_feed_argument(value: str) -> list[str]:
@@ -119,8 +137,13 @@ class RfiCnSpider(scrapy.Spider):
                 spider.feed_urls.append(url)
         if not spider.feed_urls and not spider.argument_errors:
             spider.argument_errors.append("no feed to read (the feeds argument is empty)")
-        spider.fetch_origin = str(settings.get("NEWSCRAWL_FETCH_ORIGIN") or "").rstrip("/")
+        fetch_origin = str(settings.get("NEWSCRAWL_FETCH_ORIGIN") or "")
+        if fetch_origin and not is_origin(fetch_origin):
+            spider.argument_errors.append(f"NEWSCRAWL_FETCH_ORIGIN is not an http(s) origin: {fetch_origin!r}")
+        elif fetch_origin:
+            spider.fetch_origin = origin_of(fetch_origin)
         spider.browser = browser_mode(settings)
+        logger.info("Browser fallback: %s", spider.browser)
         if spider.browser == "missing":
             logger.warning(
                 "Browser fallback is on but no browser was found at %r (set NEWSCRAWL_BROWSER_EXECUTABLE, "
@@ -239,36 +262,39 @@ class RfiCnSpider(scrapy.Spider):
             url = RFI_ORIGIN + url[len(self.fetch_origin) :]
         return canonical_url(url)
 
-    def _article_request(self, lead: ArticleLead, **meta: Any) -> Request:
+    def _article_request(self, lead: ArticleLead, *, browser: bool = False) -> Request:
+        # A browser re-fetch asks for a URL already requested (dont_filter), once: plain HTTP has
+        # had its retries, and a challenge that still answers 429/503 is not worth three more.
         return Request(
             self._fetch_url(lead.url),
             callback=self.parse_article,
             errback=self.article_failed,
             cb_kwargs={"lead": lead},
-            meta={"newscrawl_role": "page", **meta},
-            dont_filter=bool(meta),
+            meta={"newscrawl_role": "page", BROWSER_FLAG: browser, "dont_retry": browser},
+            dont_filter=browser,
         )
 
     def parse_article(self, response: Response, lead: ArticleLead) -> Iterator[Any]:
+        via_browser = bool(response.meta.get(BROWSER_FLAG))
+        # The final URL, after redirects (the browser's too: a playwright response's URL is the page's).
         url = self._canonical_response_url(response)
         if url is None or classify(url) == "offsite":
-            yield from self._page_unavailable(lead, "offsite_redirect", response.request)
+            yield from self._page_unavailable(lead, "offsite_redirect", via_browser=via_browser)
             return
         if not isinstance(response, TextResponse):
-            yield from self._page_unavailable(lead, "not_text", response.request)
+            yield from self._page_unavailable(lead, "not_text", via_browser=via_browser)
             return
         result = RfiArticlePage(url, response.text).extract()
         stats = self.crawler.stats
         for problem in result.problems:
             stats.inc_value(f"newscrawl/page_problem/{problem}")
-        via_browser = bool(response.meta.get("newscrawl_browser"))
-        if via_browser:
+        if via_browser and result.kind != "shell":  # a shell's outcome is counted as the page's failure
             stats.inc_value(f"newscrawl/browser/outcome/{result.kind}")
         if result.kind == "not_article":
             self.run.count("skipped", "not_article_page", url=url)
             return
         if result.kind == "shell" or result.content is None:
-            yield from self._page_unavailable(lead, "shell", response.request)
+            yield from self._page_unavailable(lead, "shell", via_browser=via_browser)
             return
         for name, source in result.sources.items():
             stats.inc_value(f"newscrawl/field_source/{name}/{source}")
@@ -284,20 +310,20 @@ class RfiCnSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         reason, _ = failure_reason(failure)
-        yield from self._page_unavailable(request.cb_kwargs["lead"], reason, request)
+        yield from self._page_unavailable(
+            request.cb_kwargs["lead"], reason, via_browser=bool(request.meta.get(BROWSER_FLAG))
+        )
 
-    def _page_unavailable(self, lead: ArticleLead, reason: str, request: Request | None) -> Iterator[Any]:
+    def _page_unavailable(self, lead: ArticleLead, reason: str, *, via_browser: bool) -> Iterator[Any]:
         """A page that could not be had: browser re-fetch if it was refused, else feed text, else lost."""
         stats = self.crawler.stats
         stats.inc_value(f"newscrawl/page_failed/{reason}")
-        already_browser = bool(request is not None and request.meta.get("newscrawl_browser"))
-        refused = reason == "shell" or reason.removeprefix("http_") in {str(s) for s in BROWSER_RETRY_STATUSES}
-        if already_browser:
+        if via_browser:
             stats.inc_value(f"newscrawl/browser/outcome/{reason}")
-        elif refused and self.browser in ("live", "replay"):
+        elif reason in BROWSER_RETRY_REASONS and self.browser in ("live", "replay"):
             stats.inc_value("newscrawl/browser/requested")
             logger.info("Page %s refused (%s): trying the browser", lead.url, reason)
-            yield self._article_request(lead, **browser_meta())
+            yield self._article_request(lead, browser=True)
             return
         for _, entry in lead.entries:
             content = feed_only_content(lead.url, [entry])
@@ -327,6 +353,8 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
     if failure.check(HttpError):
         status = int(failure.value.response.status)  # type: ignore[union-attr]
         return f"http_{status}", status
+    if failure.check(BrowserFailure):
+        return failure.value.reason, None  # type: ignore[union-attr]
     if failure.check(IgnoreRequest):
         return "ignored", None
     return type(failure.value).__name__, None
