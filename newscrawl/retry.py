@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REPLAY_FLAG = "replay"
+# Request meta set when the server asked for a longer wait than we grant: the page is then not
+# re-fetched with the browser either (that would be one more request to a server that asked us to wait).
+RETRY_AFTER_REFUSED = "newscrawl_retry_after_refused"
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -86,6 +89,7 @@ class PoliteRetryMiddleware(RetryMiddleware):
                     delay,
                     self.retry_after_max,
                 )
+                request.meta[RETRY_AFTER_REFUSED] = delay
                 return response
             self.crawler.stats.inc_value("newscrawl/retry/retry_after_honoured")
         elif REPLAY_FLAG in response.flags:

@@ -165,18 +165,16 @@ def test_a_retry_after_longer_than_the_cap_gives_up_at_once(tmp_path: Path) -> N
         server.route("/robots.txt", Reply(200, "User-agent: *\nAllow: /\n"))
         server.route("/cn/rss", feed_reply([FeedItem("条目", url)]))
         server.route(path_of(url), html("come back tomorrow", 429, Retry_After="86400"), html(article_page(1, url)))
-        # With the browser fallback on, the page would now go to the browser, like any 429 after its retries.
-        result = run_crawl(
-            tmp_path / "data",
-            *crawl_arguments(server.origin, "NEWSCRAWL_RETRY_AFTER_MAX=60", "NEWSCRAWL_BROWSER_FALLBACK=False"),
-        )
+        # The browser fallback is on, but a server that asked us to wait is not asked again by the browser.
+        result = run_crawl(tmp_path / "data", *crawl_arguments(server.origin, "NEWSCRAWL_RETRY_AFTER_MAX=60"))
     assert result.returncode == 0, result.stderr[-5000:]
     assert len(server.requests_to(path_of(url))) == 1
     assert "asks to retry after 86400 s (more than NEWSCRAWL_RETRY_AFTER_MAX=60): giving up" in result.stderr
     (manifest,) = manifests(tmp_path / "data")
     assert manifest["stats"]["newscrawl/retry/retry_after_too_long"] == 1
     assert manifest["counts"]["lost"] == {"no_fulltext": 1}
-    assert manifest["listed"]["lost"][0]["detail"] == "http_429"
+    assert manifest["listed"]["lost"][0]["detail"] == "retry_after_too_long"
+    assert "newscrawl/browser/requested" not in manifest["stats"]
 
 
 def test_polite_defaults() -> None:

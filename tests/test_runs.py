@@ -147,7 +147,7 @@ def test_sigkill_mid_crawl_then_rerun_gives_each_article_once(tmp_path: Path) ->
     (dead,) = manifests(data)
     assert dead["status"] == "running"
 
-    rerun = run_crawl(data, *feeds_arg(), "-s", "NEWSCRAWL_RETRY_AFTER_MAX=0", replay=archive)
+    rerun = run_crawl(data, *feeds_arg(), replay=build_archive(tmp_path / "unthrottled", range(6)))
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     statuses = {m["run_id"]: m["status"] for m in manifests(data)}
     assert statuses[dead["run_id"]] == "killed"

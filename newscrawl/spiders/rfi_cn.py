@@ -35,6 +35,7 @@ from newscrawl.items import Article, FeedProvenance
 from newscrawl.middlewares import FEED_ROLE, origin_of
 from newscrawl.pages.feed_fulltext import feed_only_content
 from newscrawl.pages.rfi import RfiArticlePage
+from newscrawl.retry import RETRY_AFTER_REFUSED
 from newscrawl.run import RunManager
 from newscrawl.urls import RFI_ORIGIN, canonical_url, classify
 
@@ -351,7 +352,10 @@ def fetched_at(response: Response) -> str:
 def failure_reason(failure: Failure) -> tuple[str, int | None]:
     """A short, stable reason for a failed request (used in stats and the manifest)."""
     if failure.check(HttpError):
-        status = int(failure.value.response.status)  # type: ignore[union-attr]
+        response = failure.value.response  # type: ignore[union-attr]
+        status = int(response.status)
+        if response.meta.get(RETRY_AFTER_REFUSED) is not None:
+            return "retry_after_too_long", status
         return f"http_{status}", status
     if failure.check(BrowserFailure):
         return failure.value.reason, None  # type: ignore[union-attr]
