@@ -23,11 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
-from scrapy_playwright.page import PageMethod
 
 from newscrawl.middlewares import origin_of
 from newscrawl.urls import RFI_ORIGIN
@@ -44,6 +41,8 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
+# Playwright and scrapy-playwright are imported inside the functions that use them: only a live
+# browser fallback needs them, and importing them costs every other run (replay, fallback off).
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 EXECUTABLE_ENV = "NEWSCRAWL_BROWSER_EXECUTABLE"
@@ -149,6 +148,8 @@ def should_abort_request(request: PlaywrightRequest) -> bool:
     The page's origin is its main frame's document; before the first document is there (the
     navigation Scrapy asked for, already checked by the host guard), the navigation's own URL.
     """
+    from playwright.async_api import Error as PlaywrightError
+
     if request.resource_type in BLOCKED_RESOURCE_TYPES:
         return True
     try:
@@ -161,6 +162,8 @@ def should_abort_request(request: PlaywrightRequest) -> bool:
 
 async def settle(page: Page, timeout_ms: float) -> int | None:
     """Give the page's scripts up to ``timeout_ms`` to show an article; the status of what it shows."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
     try:
         await page.wait_for_function(_ARTICLE_READY, timeout=timeout_ms)
     except PlaywrightTimeoutError:
@@ -168,6 +171,12 @@ async def settle(page: Page, timeout_ms: float) -> int | None:
     await page.wait_for_load_state()
     status = await page.evaluate(_DOCUMENT_STATUS)
     return status if isinstance(status, int) else None
+
+
+def _page_method(method: Any, *args: Any) -> Any:
+    from scrapy_playwright.page import PageMethod
+
+    return PageMethod(method, *args)
 
 
 async def _refuse(route: Route) -> None:
@@ -246,7 +255,7 @@ class BrowserFallbackMiddleware:
                 # Service workers fetch outside the request router (and the abort rules).
                 "playwright_context_kwargs": {"service_workers": "block"},
                 "playwright_page_init_callback": self._page_opened,
-                "playwright_page_methods": {_SETTLE: PageMethod(settle, self.settle_timeout_ms)},
+                "playwright_page_methods": {_SETTLE: _page_method(settle, self.settle_timeout_ms)},
                 _GENERATION: generation.number,
             }
         )
@@ -299,6 +308,8 @@ class BrowserFallbackMiddleware:
         del self._generations[generation.number]
         if generation.context is None:
             return
+        from playwright.async_api import Error as PlaywrightError
+
         try:
             await generation.context.close()
         except PlaywrightError as exc:

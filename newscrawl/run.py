@@ -99,7 +99,7 @@ class RunManager:
             return
         self._mark_dead_runs()
         self.store = SeenStore(self.root / "seen.sqlite3")
-        logger.info("Run %s started: data dir %s, %d URLs already published", self.run_id, self.root, len(self.store))
+        logger.info("Run %s started: data dir %s", self.run_id, self.root)
         self._write_manifest("running")
 
     def _acquire_lock(self) -> bool:

@@ -10,6 +10,7 @@ type decides.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import unquote, unquote_plus, urljoin, urlsplit, urlunsplit
 
@@ -46,6 +47,7 @@ SECTIONS = frozenset(
 UrlKind = Literal["article", "maybe_article", "offsite", "other_edition", "not_article_url"]
 
 
+@lru_cache(maxsize=16384)  # a crawl meets one URL several times: feed link, response URL, rel=canonical
 def canonical_url(url: str, base: str | None = None) -> str | None:
     """The canonical form of ``url`` (joined on ``base``), or None if it is not a usable http(s) URL.
 
