@@ -137,7 +137,9 @@ class _Page:
 
 
 class RfiArticlePage:
-    def __init__(self, url: str, html: str) -> None:
+    """One article page: its final URL and its HTML, as text or as UTF-8 bytes."""
+
+    def __init__(self, url: str, html: str | bytes) -> None:
         self.url = url
         self.html = html
 

@@ -285,7 +285,9 @@ class RfiCnSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             yield from self._page_unavailable(lead, "not_text", via_browser=via_browser)
             return
-        result = RfiArticlePage(url, response.text).extract()
+        # UTF-8 pages (all of rfi.fr) go to lxml as bytes, without a decode/encode round trip.
+        html = response.body if response.encoding in ("utf-8", "utf8") else response.text
+        result = RfiArticlePage(url, html).extract()
         stats = self.crawler.stats
         for problem in result.problems:
             stats.inc_value(f"newscrawl/page_problem/{problem}")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -523,3 +524,20 @@ def test_a_large_document_is_extracted() -> None:
     content = content_of(html("<nav>" + "<a>x</a>" * 20000 + "</nav>" + rfi_body(paragraphs)))
     assert content.body.startswith("第0段链接。\n\n第1段链接。")
     assert content.body.count("\n\n") == 19999
+
+
+def test_utf8_bytes_give_the_same_result_as_text() -> None:
+    html = (Path(__file__).resolve().parents[2] / "fixtures" / "replay" / "pages" / "news-update.html").read_bytes()
+    url = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20240329-x"
+    assert RfiArticlePage(url, html).extract() == RfiArticlePage(url, html.decode("utf-8")).extract()
+
+
+def test_broken_utf8_bytes_are_read_with_replacement_characters() -> None:
+    html = (
+        b'<html><head><meta property="og:type" content="article"></head><body><article>'
+        b'<div class="t-content__body"><p>\xe4\xb8\xad\xe5\x9b\xbd\xff text</p></div></article></body></html>'
+    )
+    result = RfiArticlePage("https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20240101-a", html).extract()
+    assert result.kind == "article"
+    assert result.content is not None
+    assert result.content.body == "中国\ufffd text"
