@@ -22,6 +22,10 @@ logger = logging.getLogger(__name__)
 FEED_ROLE = "feed"
 
 
+class OffsiteRequestRefused(IgnoreRequest):
+    """A request (usually a redirect) to a host or scheme outside the configuration."""
+
+
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
@@ -65,7 +69,7 @@ class HostGuardMiddleware:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("newscrawl/blocked/offsite_request")
         logger.warning("Refused request to a host outside the configuration: %s", request.url)
-        raise IgnoreRequest(f"offsite request refused: {request.url}")
+        raise OffsiteRequestRefused(f"offsite request refused: {request.url}")
 
 
 class ContactUserAgentMiddleware(UserAgentMiddleware):

@@ -32,7 +32,7 @@ from newscrawl.browser import (
 from newscrawl.dates import format_utc, http_date_to_utc
 from newscrawl.feeds import FeedEntry, parse_feed
 from newscrawl.items import Article, FeedProvenance
-from newscrawl.middlewares import FEED_ROLE, origin_of
+from newscrawl.middlewares import FEED_ROLE, OffsiteRequestRefused, origin_of
 from newscrawl.pages.feed_fulltext import feed_only_content
 from newscrawl.pages.rfi import RfiArticlePage
 from newscrawl.retry import RETRY_AFTER_REFUSED
@@ -361,6 +361,8 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
         return f"http_{status}", status
     if failure.check(BrowserFailure):
         return failure.value.reason, None  # type: ignore[union-attr]
+    if failure.check(OffsiteRequestRefused):
+        return "offsite_redirect", None
     if failure.check(IgnoreRequest):
         return "ignored", None
     return type(failure.value).__name__, None
