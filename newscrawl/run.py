@@ -87,9 +87,15 @@ class RunManager:
     # --- lifecycle ----------------------------------------------------------------------------
 
     def spider_opened(self, spider: Spider) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / "runs").mkdir(exist_ok=True)
-        if not self._acquire_lock():
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            (self.root / "runs").mkdir(exist_ok=True)
+            locked = self._acquire_lock()
+        except OSError as exc:
+            self.refused = True
+            self.fail(f"the data dir {self.root} cannot be used: {exc}")
+            return
+        if not locked:
             self.refused = True
             self.fail(
                 f"another crawl is running on {self.root} (lock {self.root / '.lock'} is held); "
@@ -166,9 +172,12 @@ class RunManager:
                 " (FEEDS replaced, e.g. by Scrapyd's items_dir?)"
             )
         status = "failed" if self.errors else "finished"
+        try:
+            self._write_manifest(status)
+        except OSError as exc:
+            self.fail(f"the run manifest could not be written: {exc}")
+            status = "failed"
         self.stats.set_value(STATUS_STAT, status)
-        manifest = self._write_manifest(status)
-        counts = manifest["counts"]
         logger.info(
             "Run %s %s: %d entries → new %d, feed-only %d, duplicate %s, skipped %s, rejected %s, lost %s%s",
             self.run_id,
