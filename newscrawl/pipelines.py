@@ -29,13 +29,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _run_of(crawler: Crawler) -> RunManager:
-    run = crawler.get_extension(RunManager)
-    if run is None:
-        raise RuntimeError("newscrawl.run.RunManager must be enabled in EXTENSIONS")
-    return run
-
-
 def _stats_of(crawler: Crawler) -> StatsCollector:
     assert crawler.stats is not None
     return crawler.stats
@@ -53,7 +46,7 @@ class RunPipeline:
         return cls(crawler)
 
     def open_spider(self, spider: Spider) -> None:
-        self.run = _run_of(self.crawler)
+        self.run = RunManager.of(self.crawler)
 
 
 class NormalizePipeline(RunPipeline):

@@ -24,8 +24,6 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from w3lib.url import canonicalize_url
 
-from newscrawl.retry import REPLAY_FLAG
-
 if TYPE_CHECKING:
     from typing import Self
 
@@ -35,6 +33,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MANIFEST = "manifest.jsonl"
+REPLAY_FLAG = "replay"  # Response.flags of every replayed response
 # Bodies are stored decompressed and whole: these headers would describe another encoding.
 _TRANSPORT_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.response import response_status_message
 
+from newscrawl.replay import REPLAY_FLAG
+
 if TYPE_CHECKING:
     from typing import Self
 
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-REPLAY_FLAG = "replay"
 # Request meta set when the server asked for a longer wait than we grant: the page is then not
 # re-fetched with the browser either (that would be one more request to a server that asked us to wait).
 RETRY_AFTER_REFUSED = "newscrawl_retry_after_refused"

@@ -76,6 +76,14 @@ class RunManager:
         self._dataset_published = False
 
     @classmethod
+    def of(cls, crawler: Crawler) -> RunManager:
+        """The crawl's run manager (for the spider, pipelines and FEEDS, once the engine exists)."""
+        run = crawler.get_extension(cls)
+        if run is None:
+            raise RuntimeError("newscrawl.run.RunManager must be enabled in EXTENSIONS")
+        return run
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         run = cls(crawler)
         crawler.signals.connect(run.spider_opened, signal=signals.spider_opened)
@@ -292,7 +300,5 @@ def _dump(data: dict[str, Any]) -> bytes:
 def feed_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
     """FEED_URI_PARAMS: the run's data dir, id and date for the FEEDS URI template."""
     assert spider.crawler is not None
-    run = spider.crawler.get_extension(RunManager)
-    if run is None:
-        raise RuntimeError("newscrawl.run.RunManager must be enabled in EXTENSIONS")
+    run = RunManager.of(spider.crawler)
     return {**params, "data_dir": str(run.data_dir), "run_id": run.run_id, "run_date": run.run_date}

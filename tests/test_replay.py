@@ -8,8 +8,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from newscrawl.replay import ReplayArchive, ReplayMiddleware
-from newscrawl.retry import REPLAY_FLAG
+from newscrawl.replay import REPLAY_FLAG, ReplayArchive, ReplayMiddleware
 
 
 def write_archive(folder: Path, lines: list[dict[str, object]], bodies: dict[str, bytes]) -> Path:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -154,13 +155,11 @@ class RfiCnSpider(scrapy.Spider):
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         return spider
 
-    @property
+    @cached_property
     def run(self) -> RunManager:
+        """Looked up once (it is used for every feed entry)."""
         assert self.crawler is not None
-        run = self.crawler.get_extension(RunManager)
-        if run is None:
-            raise RuntimeError("newscrawl.run.RunManager must be enabled in EXTENSIONS")
-        return run
+        return RunManager.of(self.crawler)
 
     # --- phase 1: feeds -----------------------------------------------------------------------
 
