@@ -3,7 +3,7 @@
 Both spiders run as their own process with the same ``-s`` settings (politeness off), read the
 same feed and fetch the same pages from the same source: the local server (``http`` mode, a
 separate process whose CPU is measured apart) or the replay archive (``replay`` mode, both
-through ``newscrawl.replay.ReplayMiddleware``). The crawler's CPU is user+sys of its process.
+through ``newscrawl.downloader.replay.ReplayMiddleware``). The crawler's CPU is user+sys of its process.
 A run over an empty feed gives each spider's fixed cost (start-up, shutdown), so the per-article
 figure can be given both whole (``cpu / articles``) and marginal (``(cpu - cpu_empty) / articles``).
 """
@@ -75,7 +75,7 @@ def floor_command(mode: str, source: str, output: Path) -> list[str]:
         arguments = ["-a", f"feed={source}/cn/rss", "-a", f"fetch_origin={source}"]
     else:
         settings["NEWSCRAWL_REPLAY_DIR"] = source
-        settings["DOWNLOADER_MIDDLEWARES"] = json.dumps({"newscrawl.replay.ReplayMiddleware": 585})
+        settings["DOWNLOADER_MIDDLEWARES"] = json.dumps({"newscrawl.downloader.replay.ReplayMiddleware": 585})
     return [
         *(sys.executable, "-m", "scrapy", "runspider", str(FLOOR_SPIDER), "-O", f"{output}:jsonlines"),
         *arguments,

@@ -23,7 +23,7 @@ import psutil
 
 from bench.corpus import ORIGIN, SECTIONS, WORDS
 from bench.measure import REPO, bench_env, high_water_rss
-from newscrawl.seen_store import SeenStore
+from newscrawl.store.seen import SeenStore
 
 STORE_VERSION = 1  # bump when the URL generator changes: cached stores are rebuilt
 RUN_ID = "20240401T000000Z-bench000"

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import lxml.html
 import trafilatura
 
-from newscrawl.pages.rfi import RfiArticlePage
-from newscrawl.urls import canonical_url
+from newscrawl.discovery.urls import canonical_url
+from newscrawl.extract.pages.rfi import RfiArticlePage
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -1,7 +1,7 @@
 """The floor for the crawl benchmark: bare Scrapy plus one lxml parse per page.
 
 It reads the same feed and fetches the same pages as ``rfi_cn``, through the same server or the
-same replay archive (``newscrawl.replay.ReplayMiddleware``), parses each page once with
+same replay archive (``newscrawl.downloader.replay.ReplayMiddleware``), parses each page once with
 ``lxml.html.fromstring`` and yields a small dict. Run it with ``scrapy runspider`` outside the
 project (no scrapy.cfg), so only Scrapy's defaults and the benchmark's ``-s`` settings apply.
 """

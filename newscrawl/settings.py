@@ -80,7 +80,7 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-# Retries (newscrawl.retry.PoliteRetryMiddleware): at most RETRY_TIMES per request, after the
+# Retries (newscrawl.downloader.retry.PoliteRetryMiddleware): at most RETRY_TIMES per request, after the
 # server's Retry-After (up to NEWSCRAWL_RETRY_AFTER_MAX) or an exponential back-off.
 RETRY_ENABLED = True
 RETRY_TIMES = 3
@@ -109,36 +109,36 @@ TELNETCONSOLE_ENABLED = False
 # --- Components ---------------------------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
     # Refuses any request outside the configured feeds and www.rfi.fr (redirects included).
-    "newscrawl.middlewares.HostGuardMiddleware": 40,
+    "newscrawl.downloader.hostguard.HostGuardMiddleware": 40,
     # USER_AGENT plus NEWSCRAWL_CONTACT, on every request (the browser's too).
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
-    "newscrawl.middlewares.ContactUserAgentMiddleware": 500,
+    "newscrawl.downloader.useragent.ContactUserAgentMiddleware": 500,
     # Replay/record sit below HttpCompression (590) so that recorded bodies are decompressed,
     # and above RobotsTxt (100) so robots.txt is obeyed in replay too.
-    "newscrawl.replay.ReplayMiddleware": 585,
-    "newscrawl.replay.RecordMiddleware": 586,
+    "newscrawl.downloader.replay.ReplayMiddleware": 585,
+    "newscrawl.downloader.replay.RecordMiddleware": 586,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newscrawl.retry.PoliteRetryMiddleware": 550,
+    "newscrawl.downloader.retry.PoliteRetryMiddleware": 550,
     # Sends the requests the spider marks through the browser (live browser mode only). Its
     # process_response runs before Record, Redirect and Retry see the browser's final status.
-    "newscrawl.browser.BrowserFallbackMiddleware": 650,
+    "newscrawl.downloader.browser.BrowserFallbackMiddleware": 650,
 }
 ITEM_PIPELINES = {
-    "newscrawl.pipelines.NormalizePipeline": 100,
-    "newscrawl.pipelines.ValidatePipeline": 200,
-    "newscrawl.pipelines.DeduplicatePipeline": 300,
+    "newscrawl.pipelines.stages.NormalizePipeline": 100,
+    "newscrawl.pipelines.stages.ValidatePipeline": 200,
+    "newscrawl.pipelines.stages.DeduplicatePipeline": 300,
 }
 EXTENSIONS = {
     # Run identity, lock, manifest, and the persistent seen-store.
-    "newscrawl.run.RunManager": 0,
+    "newscrawl.run.manager.RunManager": 0,
 }
 
 # --- Output ---------------------------------------------------------------------------------------
 FEED_STORAGES = {
-    "file": "newscrawl.storage.AtomicFileFeedStorage",
-    "": "newscrawl.storage.AtomicFileFeedStorage",
+    "file": "newscrawl.store.feed_storage.AtomicFileFeedStorage",
+    "": "newscrawl.store.feed_storage.AtomicFileFeedStorage",
 }
-FEED_URI_PARAMS = "newscrawl.run.feed_uri_params"
+FEED_URI_PARAMS = "newscrawl.run.manager.feed_uri_params"
 FEEDS = {
     "%(data_dir)s/%(name)s/articles/%(run_date)s/%(run_id)s.jsonl": {
         "format": "jsonlines",

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+TEST_DATA = REPO / "tests" / "data"
 BUNDLED_ARCHIVE = REPO / "fixtures" / "replay"
 SPIDER = "rfi_cn"
 FEED = "https://www.rfi.fr/cn/rss"

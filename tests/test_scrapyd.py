@@ -558,7 +558,7 @@ Traceback (most recent call last):
   File "/x.py", line 1, in <module>
     int("x")
 ValueError: invalid literal for int() with base 10: 'x'
-2026-11-29 19:14:26 [newscrawl.run] ERROR: Run r failed: no feed could be fetched
+2026-11-29 19:14:26 [newscrawl.run.manager] ERROR: Run r failed: no feed could be fetched
 """
     assert log_errors(log) == [
         "Unhandled error in Deferred:",

@@ -23,22 +23,22 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from newscrawl.browser import (
+from newscrawl.discovery.feeds import FeedEntry, parse_feed
+from newscrawl.discovery.urls import RFI_ORIGIN, canonical_url, classify
+from newscrawl.downloader.browser import (
     BROWSER_FLAG,
     BrowserFailure,
     browser_executable,
     browser_mode,
     install_browser_handler,
 )
-from newscrawl.dates import format_utc, http_date_to_utc
-from newscrawl.feeds import FeedEntry, parse_feed
+from newscrawl.downloader.hostguard import FEED_ROLE, OffsiteRequestRefused, origin_of
+from newscrawl.downloader.retry import RETRY_AFTER_REFUSED
+from newscrawl.extract.dates import format_utc, http_date_to_utc
+from newscrawl.extract.pages.feed_fulltext import feed_only_content
+from newscrawl.extract.pages.rfi import RfiArticlePage
 from newscrawl.items import Article, FeedProvenance
-from newscrawl.middlewares import FEED_ROLE, OffsiteRequestRefused, origin_of
-from newscrawl.pages.feed_fulltext import feed_only_content
-from newscrawl.pages.rfi import RfiArticlePage
-from newscrawl.retry import RETRY_AFTER_REFUSED
-from newscrawl.run import RunManager
-from newscrawl.urls import RFI_ORIGIN, canonical_url, classify
+from newscrawl.run.manager import RunManager
 
 if TYPE_CHECKING:
     from typing import Self
@@ -106,7 +106,7 @@ def is_http_url(url: str) -> bool:
 class RfiCnSpider(scrapy.Spider):
     name = "rfi_cn"
     fetch_origin: str = ""  # NEWSCRAWL_FETCH_ORIGIN, without a trailing slash
-    browser: str = "off"  # see newscrawl.browser.browser_mode
+    browser: str = "off"  # see newscrawl.downloader.browser.browser_mode
 
     def __init__(self, feeds: str | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

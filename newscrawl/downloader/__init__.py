@@ -1,0 +1,7 @@
+"""Downloader middlewares, in the order a request meets them: host guard (only configured feeds and
+www.rfi.fr), the contact User-Agent, polite retries (Retry-After, back-off), replay/record of
+archives, and the headless-browser fallback through scrapy-playwright.
+
+May import ``newscrawl.discovery.urls`` (the site's origin); never ``run``, ``store``,
+``pipelines``, ``extract`` or ``spiders``.
+"""
