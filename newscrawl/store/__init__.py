@@ -1,5 +1,6 @@
-"""Persistent state and files: the seen-store of published URLs (SQLite by default) and atomic
-file writing (the FEEDS storage that publishes a run's dataset file whole or not at all).
+"""Persistent state and files: the seen-store of published URLs (one interface, backend.py; SQLite
+by default, Redis for many processes) and atomic file writing (the FEEDS storage that publishes a
+run's dataset file whole or not at all).
 
 Imports nothing from the rest of the package: it knows rows and files, not articles or crawls.
 """
