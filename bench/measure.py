@@ -101,8 +101,8 @@ def cpu_seconds(process: psutil.Process) -> float:
 class ServerProcess:
     """``python -m bench.server`` in its own process, measured apart from the crawler."""
 
-    def __init__(self, archive: Path, gate: str = "none") -> None:
-        command = [sys.executable, "-m", "bench.server", str(archive), "--gate", gate]
+    def __init__(self, archive: Path, gate: str = "none", latency: float = 0.0) -> None:
+        command = [sys.executable, "-m", "bench.server", str(archive), "--gate", gate, "--latency", str(latency)]
         self.child = subprocess.Popen(command, cwd=REPO, env=bench_env(), stdout=subprocess.PIPE, text=True)
         assert self.child.stdout is not None
         line = self.child.stdout.readline()

@@ -13,11 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-import redis
-from redis.backoff import ExponentialBackoff
-from redis.retry import Retry
-
 if TYPE_CHECKING:
+    import redis
     from scrapy.settings import BaseSettings
 
 REDIS_URL = "NEWSCRAWL_REDIS_URL"
@@ -132,6 +129,10 @@ def key_prefix(spider: str) -> str:
 
 def connect(url: str) -> redis.Redis:
     """A client that answers str, gives up on a silent server after a few retries, never hangs."""
+    import redis  # here, not at the top: the add-on reads this module's checks in every crawl
+    from redis.backoff import ExponentialBackoff
+    from redis.retry import Retry
+
     return redis.Redis.from_url(
         url,
         decode_responses=True,
