@@ -7,17 +7,31 @@ with a comment thread or a "related" list in it. Its plain-text output has one b
 (paragraph, heading, list item, table row) per line and joins inline markup without adding
 spaces, so Chinese text comes out as written; each line becomes one cleaned paragraph.
 
+Before that, a `<div>` that holds nothing but one sentence-ending run of text is made a `<p>`:
+pages that write paragraphs as `<div>`s would otherwise lose every paragraph with a link in it
+to the precision rules, which judge link density harder in a `<div>`.
+
 A JSON-LD ``articleBody`` competes with that text: it is used only when it is not shorter,
 since many sites put a teaser there.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import TYPE_CHECKING, Literal
 
-from newscrawl.extract.text import paragraphs
+import lxml.html
+
+from newscrawl.extract.text import BLOCK_TAGS, paragraphs
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 BodySource = Literal["jsonld", "fallback"]
+
+# trafilatura takes lxml.html trees; the bytes are UTF-8 (the caller decoded them already).
+_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+_SENTENCE_END = re.compile(r"[。！？!?.…」』”\"]\s*$")
 
 
 def main_text(html: str | bytes) -> list[str]:
@@ -26,18 +40,33 @@ def main_text(html: str | bytes) -> list[str]:
     # whose pages all match the template never needs to pay.
     import trafilatura
 
-    text = html if isinstance(html, str) else html.decode("utf-8", "replace")
-    return paragraphs(trafilatura.extract(text, include_comments=False, include_images=False, favor_precision=True))
+    data = html.encode("utf-8", "surrogatepass") if isinstance(html, str) else html
+    if not data.strip():
+        return []
+    tree = lxml.html.document_fromstring(data, parser=_PARSER)
+    _sentence_divs_as_paragraphs(tree)
+    return paragraphs(trafilatura.extract(tree, include_comments=False, include_images=False, favor_precision=True))
+
+
+def _sentence_divs_as_paragraphs(tree: HtmlElement) -> None:
+    for div in tree.iter("div"):
+        text = div.text_content()
+        if _SENTENCE_END.search(text) and not any(child.tag in BLOCK_TAGS for child in div.iterchildren()):
+            div.tag = "p"
 
 
 def prefer_article_body(main: list[str], article_body: list[str]) -> tuple[list[str], BodySource] | None:
-    """The JSON-LD article body when it is at least as long as the page's main text, else the main text."""
-    if article_body and _length(article_body) >= _length(main):
+    """The JSON-LD article body when it is not shorter than the page's main text, else the main text.
+
+    Lengths count characters other than white space. At equal length the text cut into more
+    paragraphs wins: an `articleBody` is often the same text run into one line.
+    """
+    if article_body and _size(article_body) >= _size(main):
         return article_body, "jsonld"
     if main:
         return main, "fallback"
     return None
 
 
-def _length(paragraph_list: list[str]) -> int:
-    return sum(len(p) for p in paragraph_list)
+def _size(paragraph_list: list[str]) -> tuple[int, int]:
+    return sum(len("".join(p.split())) for p in paragraph_list), len(paragraph_list)

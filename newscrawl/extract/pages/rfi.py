@@ -83,14 +83,20 @@ _BODY_NOISE_TAGS = frozenset({"script", "style", "noscript", "template", "iframe
 _BODY_NOISE_CLASSES = frozenset({"m-interstitial", "o-self-promo", "a-read-more", "m-em-flash", "t-content__shares"})
 _LABEL_TEXTS = XPath("//body//text()[contains(., $label)][not(ancestor::script or ancestor::style)]")
 
-# What a date line holds besides the label and the date (separators, a second label); a line
-# with more than this is prose that happens to mention a date.
+# What a date line holds besides the labels and the dates (separators); a line with more than
+# this is prose that happens to mention a date.
 _LINE_RESIDUE_MAX_CHARS = 20
+# Generic-path text before the first sentence is page furniture (programme name, date labels whose
+# <time> the extractor dropped, reading time); a copyright line closes the page, not the article.
+_SENTENCE_END = re.compile(r"[。！？!?.…」』”\"]$")
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b|版权所有)", re.I)
+_ELLIPSIS = "….。 "
 _LINE_TAGS = frozenset({"p", "div", "li", "section", "dd", "dt", "td", "th", "header", "footer", "body"})
 
 _PUBLISHED_LABEL = "发表时间"
 _MODIFIED_LABEL = "更新时间"
 _DATE_LABEL = re.compile(rf"({_PUBLISHED_LABEL}|{_MODIFIED_LABEL})\s*[:：]?\s*(?={VISIBLE_DATE.pattern})")
+_ANY_DATE_LABEL = re.compile(rf"(?:{_PUBLISHED_LABEL}|{_MODIFIED_LABEL})\s*[:：]?")
 _HOME_NAMES = frozenset({"首页", "RFI", "法广"})
 # Objects every page of a site carries (error pages too): they do not say what the page is.
 _SITE_WIDE_TYPES = frozenset({"Organization", "NewsMediaOrganization", "WebSite", "BreadcrumbList"})
@@ -157,7 +163,7 @@ def _extract_article(page: _Page, rfi_body: Element | None) -> PageResult:
         return found[0]
 
     url = take("url", _url(page), page.url)
-    title = take("title", _first(_title_candidates(page)), None)
+    title = take("title", _first(_title_candidates(page, url)), None)
     lead = take("lead", _first(_lead_candidates(page)), None)
     content = PageContent(
         url=url,
@@ -176,6 +182,10 @@ def _extract_article(page: _Page, rfi_body: Element | None) -> PageResult:
         _drop_all(rfi_body, _body_noise)
     content.images = take("images", _first(_image_candidates(page, rfi_body)), [])
     content.body = take("body", _first(_body_candidates(page, rfi_body, title, lead)), None)
+    if sources.get("body") == "fallback" and content.lead and content.body:
+        full_lead, body = _completed_lead(content.lead, content.body)
+        if full_lead != content.lead:
+            content.lead, content.body, sources["lead"] = full_lead, body, "fallback"
     if content.body is None:
         return PageResult("shell", sources=sources, problems=[*page.problems, "no_body"])
     return PageResult("article", content, sources, page.problems)
@@ -230,18 +240,24 @@ def _url(page: _Page) -> Found[str]:
     return page.url, "url"
 
 
-def _title(value: str | None) -> str | None:
+def _title(value: str | None, programme: str | None = None) -> str | None:
+    """A headline without the site suffix, nor a ` - <programme>` one on a programme page."""
     text = clean_text(value)
-    return clean_text(strip_title_suffix(text)) if text else None
+    if not text:
+        return None
+    text = strip_title_suffix(text)
+    if programme and text.endswith(f" - {programme}"):
+        text = text[: -len(programme) - 3]
+    return clean_text(text)
 
 
 def _text_of(element: Element | None) -> str | None:
     return element_text(element) if element is not None else None
 
 
-def _title_candidates(page: _Page) -> Iterator[tuple[str | None, str]]:
+def _title_candidates(page: _Page, url: str) -> Iterator[tuple[str | None, str]]:
     yield _title(first_string(page.article.get("headline"))), "jsonld"
-    yield _title(page.meta.get("og:title")), "meta"
+    yield _title(page.meta.get("og:title"), path_segments(url)[2] if is_programme_url(url) else None), "meta"
     yield _title(_text_of(_first_with_class(page.root, "h1", "t-content__title"))), "dom"
     yield _title(_text_of(page.root.find("head/title"))), "meta"
 
@@ -462,17 +478,35 @@ def _body_candidates(
         _drop_all(rfi_body, _figures)
         yield _join_body(block_paragraphs(rfi_body), lead), "dom"
     article_body = page.article.get("articleBody")
-    main = [p for p in generic.main_text(page.html) if p not in (title, lead) and not _is_date_line(p)]
+    main = _article_text(generic.main_text(page.html), title, lead)
     found = generic.prefer_article_body(main, paragraphs(article_body if isinstance(article_body, str) else None))
     if found:
         yield _join_body(found[0], lead), found[1]
 
 
+def _article_text(main: list[str], title: str | None, lead: str | None) -> list[str]:
+    """The generic extractor's paragraphs less what an RFI page prints around the article."""
+    kept = [p for p in main if p not in (title, lead) and not _is_date_line(p)]
+    first_sentence = next((i for i, p in enumerate(kept) if _SENTENCE_END.search(p)), 0)
+    kept = kept[first_sentence:]
+    while kept and _COPYRIGHT.match(kept[-1]):
+        kept.pop()
+    return kept
+
+
 def _is_date_line(text: str) -> bool:
-    """A `发表时间：… 更新时间：…` line: page furniture that the generic extractor may keep."""
-    return bool(_DATE_LABEL.search(text)) and len(VISIBLE_DATE.sub("", _DATE_LABEL.sub("", text)).strip()) <= (
-        _LINE_RESIDUE_MAX_CHARS
-    )
+    """A `发表时间：… 更新时间：…` line (with or without its dates): page furniture."""
+    residue = VISIBLE_DATE.sub("", _ANY_DATE_LABEL.sub("", text))
+    return bool(_ANY_DATE_LABEL.search(text)) and len(residue.strip()) <= _LINE_RESIDUE_MAX_CHARS
+
+
+def _completed_lead(lead: str, body: str) -> tuple[str, str]:
+    """A lead cut short with `…` (a description) and the body that starts with the whole chapô."""
+    stem = lead.rstrip(_ELLIPSIS)
+    first, _, rest = body.partition("\n\n")
+    if stem != lead and len(stem) >= 10 and first.startswith(stem) and len(first) > len(stem):
+        return first, rest
+    return lead, body
 
 
 def _join_body(body: list[str], lead: str | None) -> str | None:
