@@ -7,7 +7,8 @@ with a comment thread or a "related" list in it. Its plain-text output has one b
 (paragraph, heading, list item, table row) per line and joins inline markup without adding
 spaces, so Chinese text comes out as written; each line becomes one cleaned paragraph.
 
-Before that, a `<div>` that holds nothing but one sentence-ending run of text is made a `<p>`:
+Before that, a `<div>` that holds nothing but one sentence-ending run of text of paragraph length
+is made a `<p>`:
 pages that write paragraphs as `<div>`s would otherwise lose every paragraph with a link in it
 to the precision rules, which judge link density harder in a `<div>`.
 
@@ -20,8 +21,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Literal
 
-import lxml.html
-
 from newscrawl.extract.text import BLOCK_TAGS, paragraphs
 
 if TYPE_CHECKING:
@@ -29,8 +28,7 @@ if TYPE_CHECKING:
 
 BodySource = Literal["jsonld", "fallback"]
 
-# trafilatura takes lxml.html trees; the bytes are UTF-8 (the caller decoded them already).
-_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+_PARAGRAPH_MIN_CHARS = 40  # shorter sentence-like divs are captions, bylines, labels
 _SENTENCE_END = re.compile(r"[。！？!?.…」』”\"]\s*$")
 
 
@@ -39,11 +37,12 @@ def main_text(html: str | bytes) -> list[str]:
     # Imported here: trafilatura and its dependencies cost about 0.2 s to import, which a crawl
     # whose pages all match the template never needs to pay.
     import trafilatura
+    from trafilatura.utils import load_html
 
-    data = html.encode("utf-8", "surrogatepass") if isinstance(html, str) else html
-    if not data.strip():
+    text = html if isinstance(html, str) else html.decode("utf-8", "replace")
+    tree = load_html(text)  # trafilatura's own loading: it repairs what its rules expect repaired
+    if tree is None:
         return []
-    tree = lxml.html.document_fromstring(data, parser=_PARSER)
     _sentence_divs_as_paragraphs(tree)
     return paragraphs(trafilatura.extract(tree, include_comments=False, include_images=False, favor_precision=True))
 
@@ -51,7 +50,8 @@ def main_text(html: str | bytes) -> list[str]:
 def _sentence_divs_as_paragraphs(tree: HtmlElement) -> None:
     for div in tree.iter("div"):
         text = div.text_content()
-        if _SENTENCE_END.search(text) and not any(child.tag in BLOCK_TAGS for child in div.iterchildren()):
+        sentence = len(text) >= _PARAGRAPH_MIN_CHARS and _SENTENCE_END.search(text)
+        if sentence and not any(child.tag in BLOCK_TAGS for child in div.iterchildren()):
             div.tag = "p"
 
 
