@@ -43,8 +43,9 @@ from newscrawl.scheduling import (
     main,
     manifest_outcome,
     run_every,
+    run_on_each,
     schedule_form,
-    scheduler_from_options,
+    schedulers_from_options,
 )
 from tests.archive import ArchiveBuilder, article_url
 from tests.conftest import BUNDLED_ARCHIVE, FEED, REPO, SPIDER, dataset, flat_total, manifests
@@ -451,7 +452,7 @@ def test_arguments_and_settings_reach_schedule_json_unchanged() -> None:
             "DOWNLOAD_DELAY=2.5",
         ]
     )
-    scheduler = scheduler_from_options(options)
+    [scheduler] = schedulers_from_options(options)
     form = schedule_form(
         scheduler.project, scheduler.spider, scheduler.arguments, job_settings(scheduler.data_dir, scheduler.settings)
     )
@@ -467,7 +468,7 @@ def test_arguments_and_settings_reach_schedule_json_unchanged() -> None:
 
 
 def test_data_dir_setting_is_the_data_dir() -> None:
-    scheduler = scheduler_from_options(build_parser().parse_args(["-s", "NEWSCRAWL_DATA_DIR=/srv/data"]))
+    [scheduler] = schedulers_from_options(build_parser().parse_args(["-s", "NEWSCRAWL_DATA_DIR=/srv/data"]))
     assert scheduler.data_dir == Path("/srv/data")
     assert job_settings(scheduler.data_dir, scheduler.settings) == [("NEWSCRAWL_DATA_DIR", "/srv/data")]
 
@@ -482,6 +483,7 @@ def test_data_dir_setting_is_the_data_dir() -> None:
         ["--data-dir", "/srv/a", "-a", "feeds=x", "-a", "feeds=y"],
         ["--data-dir", "/srv/a", "--timeout", "60"],  # --timeout needs --wait
         ["--data-dir", "/srv/a", "--url", "file:///etc/passwd"],
+        ["--data-dir", "/srv/a", "--url", "http://a:6800/", "--url", "http://a:6800/"],
         ["--data-dir", "/srv/a", "-a", "feeds"],
         ["--data-dir", "/srv/a", "--every", "0"],
     ],
@@ -643,7 +645,7 @@ def test_loop_mode_schedules_every_period_and_reports_each_job_once(
     monkeypatch.setattr(time, "monotonic", lambda: clock[0])
     caplog.set_level(logging.INFO, logger="newscrawl.scheduling")
     with pytest.raises(EndOfTest):
-        run_every(Scheduler(fake, tmp_path), 30, wait=False, poll=1, timeout=None)
+        run_every([Scheduler(fake, tmp_path)], 30, wait=False, poll=1, timeout=None)
     messages = [record.getMessage() for record in caplog.records]
     assert [m.split(" on ")[0] for m in messages if m.startswith("Scheduled")] == [
         f"Scheduled {SPIDER} job job1",
@@ -657,6 +659,23 @@ def test_loop_mode_schedules_every_period_and_reports_each_job_once(
     assert messages[-1] == f"Not scheduling {SPIDER}: job job3 is still running (one job at a time)"
     # Every 30 minutes on the clock; after the overrun, back on the next 30-minute mark.
     assert sleeps == [1800, 1800, 1800, 900, 1800]
+
+
+def test_several_nodes_each_get_a_job_and_the_worst_outcome_is_the_exit_status(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    idle, busy, down = (FakeScrapyd(f"http://node{n}.invalid/") for n in range(3))
+    busy.running.append({"id": "old", "spider": SPIDER})
+    down.outages.append("connection refused")
+    caplog.set_level(logging.INFO, logger="newscrawl.scheduling")
+    schedulers = [Scheduler(node, tmp_path) for node in (idle, busy, down)]
+    assert run_on_each(schedulers, wait=False, poll=1, timeout=None) == 4
+    assert len(idle.scheduled) == 1, "an unreachable or busy node does not stop the others"
+    assert busy.scheduled == []
+    messages = [record.getMessage() for record in caplog.records]
+    assert f"Not scheduling {SPIDER}: job old is still running (one job at a time)" in messages
+    assert "Scrapyd: connection refused" in messages
+    assert run_on_each(schedulers[:2], wait=False, poll=1, timeout=None) == 3
 
 
 # --- the deployment files ------------------------------------------------------------------------------
@@ -694,6 +713,6 @@ def test_deployed_command_lines_are_valid(name: str, prefix: str) -> None:
     ]
     assert len(lines) == 1
     options = build_parser().parse_args(scheduling_command(lines[0]))
-    scheduler = scheduler_from_options(options)
+    [scheduler] = schedulers_from_options(options)
     assert scheduler.data_dir.is_absolute()
     assert options.wait
