@@ -52,8 +52,10 @@ _PARAGRAPH_TAGS = frozenset({"p", "div", "li", "blockquote", "h2", "h3", "h4", "
 def feed_only_content(url: str, entries: Sequence[FeedEntry]) -> PageContent | None:
     """The record content from the first entry with usable full text, else None.
 
-    `url` is the article's canonical URL. Usable means the text has paragraphs (`<p>`) and at
-    least one body paragraph besides the lead.
+    `url` is the article's canonical URL. Usable means the text has paragraphs (`<p>`): a lead
+    and at least one body paragraph besides it. The lead is the first paragraph (kept as the
+    record's `lead` when it is wholly bold, the feedx form of the chapô), so a one-paragraph text
+    is a summary, never an article: its entry is lost (`no_fulltext`) when the page is.
     """
     for entry in entries:
         content = _entry_content(url, entry)
@@ -69,10 +71,10 @@ def _entry_content(url: str, entry: FeedEntry) -> PageContent | None:
         return None
     published = _drop_furniture(body)
     paragraphs = block_paragraphs(body)
-    lead = paragraphs[0] if paragraphs and _is_bold_paragraph(body, paragraphs[0]) else None
-    text = paragraphs[1:] if lead else paragraphs
-    if not text:
+    if len(paragraphs) < 2:
         return None
+    lead = paragraphs[0] if _is_bold_paragraph(body, paragraphs[0]) else None
+    text = paragraphs[1:] if lead else paragraphs
     images = unique(src for img in _IMAGES(body) if (src := img.get("src").strip()).startswith(("http://", "https://")))
     media = [
         Media(type=mime.split("/", 1)[0], url=link, duration=None)

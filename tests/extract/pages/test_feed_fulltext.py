@@ -98,6 +98,9 @@ def test_first_entry_with_usable_full_text_wins() -> None:
 
 def test_no_body_besides_the_lead_is_not_usable() -> None:
     assert feed_only_content(URL, [entry("<div>01/04/2024 - 10:00</div><p><strong>导语</strong></p>")]) is None
+    # A one-paragraph summary (RFI's own feeds, an Atom <summary type="html">) is not the article.
+    assert feed_only_content(URL, [entry("<p>财政部等部门3日公布新能源汽车购置税减免的具体细则。</p>")]) is None
+    assert feed_only_content(URL, [entry("<div><p>摘要</p></div><div data-selfpromo-app></div>")]) is None
     assert feed_only_content(URL, [entry("")]) is None
     assert feed_only_content(URL, []) is None
 
@@ -147,7 +150,7 @@ def test_authors_tags_and_media_come_from_the_entry() -> None:
         URL,
         [
             entry(
-                "<p>正文</p>",
+                "<p>正文</p><p>结尾</p>",
                 authors=("小山、大海",),
                 tags=("中国", " 中国", "人权"),
                 enclosures=(
