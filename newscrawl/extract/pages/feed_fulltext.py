@@ -39,10 +39,11 @@ _PARAGRAPH = XPath("descendant::p")
 _DIVS = XPath("descendant::div")
 _PROMOS = XPath("descendant::*[@*[starts-with(name(), 'data-selfpromo')]]")
 _FOOTER_RULES = XPath("descendant::hr[preceding-sibling::*[1][self::br]]")
-_FEEDX_BLOCKS = XPath(  # the innermost blocks that mention the mirror
-    "descendant::*[self::div or self::p][contains(translate(., 'FEEDX', 'feedx'), 'feedx')]"
-    "[not(descendant::*[self::div or self::p][contains(translate(., 'FEEDX', 'feedx'), 'feedx')])]"
-)
+_BLOCKS = XPath("descendant::*[self::div or self::p]")
+# The mirror's own promotion line, `获取更多RSS：https://feedx.net https://feedx.run`: its label,
+# its addresses, nothing else. An article paragraph that names feedx is text like any other.
+_FEEDX_ADDRESS = r"(?:https?://)?(?:www\.)?feedx\.[a-z]{2,}(?:/[!-~]*)?"
+_FEEDX_PROMOTION = re.compile(rf"(?:获取更多RSS\s*[:：]?\s*)?(?:{_FEEDX_ADDRESS}\s*)*", re.IGNORECASE)
 _IMAGES = XPath("descendant::img[@src]")
 _BOLD_TEXT = XPath("descendant::text()[ancestor::strong or ancestor::b]")
 _FIRST_BOLD = XPath("(descendant::strong | descendant::b)[1]")
@@ -112,8 +113,10 @@ def _drop_furniture(body: Element) -> str | None:
     for rule in _FOOTER_RULES(body)[:1]:
         for element in [rule.getprevious(), rule, *rule.itersiblings()]:
             drop(element)
-    for element in _FEEDX_BLOCKS(body):
-        drop(element)
+    for block in _BLOCKS(body):
+        text = element_text(block)
+        if text and _FEEDX_PROMOTION.fullmatch(text):
+            drop(block)
     _drop_share_block(body)
     return published
 
