@@ -114,8 +114,8 @@ def _drop_furniture(body: Element) -> str | None:
         for element in [rule.getprevious(), rule, *rule.itersiblings()]:
             drop(element)
     for block in _BLOCKS(body):
-        text = element_text(block)
-        if text and _FEEDX_PROMOTION.fullmatch(text):
+        line = element_text(block)
+        if line and _FEEDX_PROMOTION.fullmatch(line):
             drop(block)
     _drop_share_block(body)
     return published
