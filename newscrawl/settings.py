@@ -129,8 +129,8 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.stages.DeduplicatePipeline": 300,
 }
 EXTENSIONS = {
-    # Run identity, lock, manifest, and the persistent seen-store.
-    "newscrawl.run.manager.RunManager": 0,
+    # The run: identity, data-dir lock, accounting from signals, manifest, seen-store commit.
+    "newscrawl.run.extension.Run": 0,
 }
 
 # --- Output ---------------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ FEED_STORAGES = {
     "file": "newscrawl.store.feed_storage.AtomicFileFeedStorage",
     "": "newscrawl.store.feed_storage.AtomicFileFeedStorage",
 }
-FEED_URI_PARAMS = "newscrawl.run.manager.feed_uri_params"
+FEED_URI_PARAMS = "newscrawl.run.extension.feed_uri_params"
 FEEDS = {
     "%(data_dir)s/%(name)s/articles/%(run_date)s/%(run_id)s.jsonl": {
         "format": "jsonlines",

@@ -12,7 +12,7 @@ import logging
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.run.manager import STATUS_STAT
+from newscrawl.run.extension import STATUS_STAT
 
 logger = logging.getLogger(__name__)
 

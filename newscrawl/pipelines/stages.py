@@ -11,11 +11,10 @@ import logging
 from dataclasses import asdict
 from typing import IO, TYPE_CHECKING, Any
 
-from scrapy.exceptions import DropItem
-
 from newscrawl.extract.normalize import normalize_article
 from newscrawl.items import Article
-from newscrawl.run.manager import RunManager
+from newscrawl.run.extension import Run
+from newscrawl.run.outcomes import Outcome, OutcomeDropped
 from newscrawl.schema import record_validator
 from newscrawl.store.atomic import AtomicFile
 
@@ -46,7 +45,7 @@ class RunPipeline:
         return cls(crawler)
 
     def open_spider(self, spider: Spider) -> None:
-        self.run = RunManager.of(self.crawler)
+        self.run = Run.of(self.crawler)
 
 
 class NormalizePipeline(RunPipeline):
@@ -77,13 +76,15 @@ class ValidatePipeline(RunPipeline):
             for error in errors
         ]
         self._write_reject({"reason": "schema", "errors": problems, "record": record})
-        self.run.count("rejected", url=item.url, detail="; ".join(p["field"] for p in problems))
         self.stats.inc_value("newscrawl/dropped/invalid")
-        raise DropItem(f"record {item.url} fails the schema: {problems}")
+        raise OutcomeDropped(
+            Outcome("rejected", url=item.url, detail="; ".join(p["field"] for p in problems)),
+            f"record {item.url} fails the schema: {problems}",
+        )
 
     def _write_reject(self, reject: dict[str, Any]) -> None:
         if self._file is None:
-            self._target = AtomicFile(self.run.rejects_path())
+            self._target = AtomicFile(self.run.identity.rejects_path())
             self._file = self._target.open()
         self._file.write(json.dumps(reject, ensure_ascii=False).encode("utf-8") + b"\n")
 
@@ -91,7 +92,7 @@ class ValidatePipeline(RunPipeline):
         if self._file is None or self._target is None:
             return
         path = self._target.publish(self._file)
-        self.run.output["rejects"] = str(path.relative_to(self.run.root))
+        self.run.record_rejects(path)
         logger.warning("Rejected records written to %s", path)
 
 
@@ -99,10 +100,10 @@ class DeduplicatePipeline(RunPipeline):
     """Drops a record whose canonical URL was published by an earlier run or already in this one."""
 
     def process_item(self, item: Article) -> Article:
-        duplicate = self.run.claim(item.url)
+        duplicate = self.run.publication.claim(item.url)
         if duplicate is not None:
-            self.run.count("duplicate", duplicate)
             self.stats.inc_value("newscrawl/dropped/duplicate")
-            raise DropItem(f"duplicate ({duplicate}): {item.url}", log_level="INFO")
-        self.run.count("feed_only" if item.content_source == "feed" else "new")
+            raise OutcomeDropped(
+                Outcome("duplicate", duplicate, url=item.url), f"duplicate ({duplicate}): {item.url}", log_level="INFO"
+            )
         return item

@@ -38,7 +38,8 @@ from newscrawl.extract.dates import format_utc, http_date_to_utc
 from newscrawl.extract.pages.feed_fulltext import feed_only_content
 from newscrawl.extract.pages.rfi import RfiArticlePage
 from newscrawl.items import Article, FeedProvenance
-from newscrawl.run.manager import RunManager
+from newscrawl.run.extension import Run
+from newscrawl.run.outcomes import ENTRY_REQUEST, ListingSource, SourceStatus, report_outcome
 
 if TYPE_CHECKING:
     from typing import Self
@@ -156,10 +157,10 @@ class RfiCnSpider(scrapy.Spider):
         return spider
 
     @cached_property
-    def run(self) -> RunManager:
+    def run(self) -> Run:
         """Looked up once (it is used for every feed entry)."""
         assert self.crawler is not None
-        return RunManager.of(self.crawler)
+        return Run.of(self.crawler)
 
     # --- phase 1: feeds -----------------------------------------------------------------------
 
@@ -188,16 +189,21 @@ class RfiCnSpider(scrapy.Spider):
         self._feed_fetched_at[feed_url] = fetched_at(response)
         content_type = response.headers.get("Content-Type")
         parsed = parse_feed(response.body, feed_url, content_type.decode("latin-1") if content_type else None)
-        ok = bool(parsed.entries) or parsed.problem is None
-        self.run.record_feed(
-            feed_url, ok=ok, http_status=response.status, entries=len(parsed.entries), problem=parsed.problem
+        status: SourceStatus = "ok" if parsed.problem is None else "malformed" if parsed.entries else "failed"
+        self.run.accounting.record_source(
+            ListingSource(
+                feed_url,
+                "feed",
+                status,
+                http_status=response.status,
+                entries=len(parsed.entries),
+                problem=parsed.problem,
+            )
         )
         if parsed.problem:
-            self.crawler.stats.inc_value("newscrawl/feeds/malformed")
             logger.warning(
                 "Feed %s is malformed (%s): kept %d readable entries", feed_url, parsed.problem, len(parsed.entries)
             )
-        self.crawler.stats.inc_value("newscrawl/feeds/ok" if ok else "newscrawl/feeds/failed")
         logger.info("Feed %s: %d entries", feed_url, len(parsed.entries))
         for entry in parsed.entries:
             self._take_entry(feed_index, entry)
@@ -206,26 +212,23 @@ class RfiCnSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         feed_url = self.feed_urls[request.cb_kwargs["feed_index"]]
         reason, status = failure_reason(failure)
-        self.run.record_feed(feed_url, ok=False, http_status=status, entries=0, problem=reason)
-        self.crawler.stats.inc_value("newscrawl/feeds/failed")
+        self.run.accounting.record_source(ListingSource(feed_url, "feed", "failed", http_status=status, problem=reason))
         logger.error("Feed %s could not be fetched: %s", feed_url, reason)
 
     def _take_entry(self, feed_index: int, entry: FeedEntry) -> None:
-        run = self.run
-        run.entry_seen()
         if not entry.link:
-            run.count("lost", "no_link", detail=f"{entry.feed_url} entry {entry.position}")
+            report_outcome(self.crawler, "lost", "no_link", detail=f"{entry.feed_url} entry {entry.position}")
             return
         url = canonical_url(entry.link)
         kind = classify(url) if url else "offsite"
         if url is None or kind not in ("article", "maybe_article"):
-            run.count("skipped", kind, url=entry.link)
+            report_outcome(self.crawler, "skipped", kind, url=url or entry.link)
             return
         lead = self._leads.get(url)
         if lead is None:
             self._leads[url] = lead = ArticleLead(url)
         else:
-            run.count("duplicate", "merged")
+            report_outcome(self.crawler, "duplicate", "merged")
         lead.add(feed_index, entry)
 
     # --- phase 2: articles --------------------------------------------------------------------
@@ -237,8 +240,8 @@ class RfiCnSpider(scrapy.Spider):
         assert self.crawler.engine is not None
         to_fetch = 0
         for lead in sorted(self._leads.values(), key=lambda lead: (lead.entries[0][0], lead.first.position)):
-            if self.run.is_published(lead.url):
-                self.run.count("duplicate", "already_stored")
+            if self.run.publication.is_published(lead.url):
+                report_outcome(self.crawler, "duplicate", "already_stored")
                 continue
             to_fetch += 1
             self.crawler.engine.crawl(self._article_request(lead))
@@ -270,7 +273,7 @@ class RfiCnSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.article_failed,
             cb_kwargs={"lead": lead},
-            meta={"newscrawl_role": "page", BROWSER_FLAG: browser, "dont_retry": browser},
+            meta={"newscrawl_role": "page", ENTRY_REQUEST: lead.url, BROWSER_FLAG: browser, "dont_retry": browser},
             dont_filter=browser,
         )
 
@@ -293,14 +296,14 @@ class RfiCnSpider(scrapy.Spider):
         if via_browser and result.kind != "shell":  # a shell's outcome is counted as the page's failure
             stats.inc_value(f"newscrawl/browser/outcome/{result.kind}")
         if result.kind == "not_article":
-            self.run.count("skipped", "not_article_page", url=url)
+            report_outcome(self.crawler, "skipped", "not_article_page", url=url)
             return
         if result.kind == "shell" or result.content is None:
             yield from self._page_unavailable(lead, "shell", via_browser=via_browser)
             return
         for name, source in result.sources.items():
             stats.inc_value(f"newscrawl/field_source/{name}/{source}")
-        self.run.note_alias(lead.url, result.content.url)
+        self.run.publication.note_alias(lead.url, result.content.url)
         yield Article.from_content(
             result.content,
             content_source="page",
@@ -341,7 +344,7 @@ class RfiCnSpider(scrapy.Spider):
             )
             return
         logger.warning("Lost %s: page unavailable (%s) and no feed carries its full text", lead.url, reason)
-        self.run.count("lost", "no_fulltext", url=lead.url, detail=reason)
+        report_outcome(self.crawler, "lost", "no_fulltext", url=lead.url, detail=reason)
 
 
 def fetched_at(response: Response) -> str:

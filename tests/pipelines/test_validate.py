@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from newscrawl.items import Article, PageContent
 from newscrawl.pipelines.stages import ValidatePipeline
-from newscrawl.run.manager import RunManager
+from newscrawl.run.extension import Run
+from newscrawl.run.outcomes import Outcome, OutcomeDropped
 from newscrawl.schema import record_validator
 from newscrawl.spiders.rfi_cn import RfiCnSpider
 
@@ -55,19 +55,20 @@ def test_missing_and_extra_fields_are_rejected() -> None:
 
 def test_validate_pipeline_drops_and_writes_the_reject(tmp_path: Path) -> None:
     crawler = get_crawler(RfiCnSpider, settings_dict={"NEWSCRAWL_DATA_DIR": str(tmp_path)})
-    run = RunManager(crawler)
+    run = Run(crawler)
     crawler.get_extension = lambda cls: run  # type: ignore[method-assign,assignment,return-value]
     pipeline = ValidatePipeline(crawler)
     pipeline.open_spider(None)  # type: ignore[arg-type]
     good = Article.from_content(PageContent(url=URL, title="标题", body="正文。"))
     assert pipeline.process_item(good) is good
     bad = Article.from_content(PageContent(url=URL, title="标题", body="正文。", published="2024-13-01T00:00:00Z"))
-    with pytest.raises(DropItem, match="fails the schema"):
+    with pytest.raises(OutcomeDropped, match="fails the schema") as dropped:
         pipeline.process_item(bad)
+    assert dropped.value.outcome == Outcome("rejected", url=URL, detail="published")
     pipeline.close_spider(None)  # type: ignore[arg-type]
     (reject_file,) = (tmp_path / "rfi_cn" / "rejects").glob("*/*.jsonl")
     (reject,) = [json.loads(line) for line in reject_file.read_text(encoding="utf-8").splitlines()]
     assert reject["reason"] == "schema"
     assert [e["field"] for e in reject["errors"]] == ["published"]
     assert reject["record"]["published"] == "2024-13-01T00:00:00Z"
-    assert run.counts()["rejected"] == 1
+    assert run.rejects == str(reject_file.relative_to(tmp_path / "rfi_cn"))
