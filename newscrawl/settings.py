@@ -124,9 +124,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.downloader.browser.BrowserFallbackMiddleware": 650,
 }
 ITEM_PIPELINES = {
-    "newscrawl.pipelines.stages.NormalizePipeline": 100,
-    "newscrawl.pipelines.stages.ValidatePipeline": 200,
-    "newscrawl.pipelines.stages.DeduplicatePipeline": 300,
+    "newscrawl.pipelines.complete.CompletePipeline": 100,
+    "newscrawl.pipelines.validate.ValidatePipeline": 200,
+    "newscrawl.pipelines.deduplicate.DeduplicatePipeline": 300,
 }
 EXTENSIONS = {
     # The run: identity, data-dir lock, accounting from signals, manifest, seen-store commit.

@@ -23,6 +23,7 @@ from newscrawl.run.identity import RunIdentity, utc_now
 from newscrawl.run.lock import DataDirLock
 from newscrawl.run.manifest import manifest_path, write_manifest
 from newscrawl.run.publication import Publication
+from newscrawl.run.rejects import RejectsFile
 from newscrawl.store.feed_storage import AtomicFileFeedStorage
 from newscrawl.store.seen import SeenStore
 
@@ -54,7 +55,7 @@ class Run:
         self.errors: list[str] = []
         self.refused = False
         self.close_reason: str | None = None
-        self.rejects: str | None = None  # the rejects file, relative to the spider's folder
+        self.rejects = RejectsFile(self.identity.rejects_path())
 
     @classmethod
     def of(cls, crawler: Crawler) -> Run:
@@ -76,9 +77,6 @@ class Run:
 
     def fail(self, message: str) -> None:
         self.errors.append(message)
-
-    def record_rejects(self, path: Path) -> None:
-        self.rejects = str(path.relative_to(self.identity.root))
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -103,6 +101,10 @@ class Run:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.close_reason = reason
+        try:
+            self.rejects.publish()
+        except OSError as exc:
+            self.fail(f"the rejects file could not be stored: {exc}")
 
     def feed_slot_closed(self, slot: FeedSlot) -> None:
         if not str(slot.uri).startswith(str(self.identity.articles_dir)):
@@ -189,7 +191,7 @@ class Run:
             "counts": accounting.counts(),
             "output": {
                 "articles": self.publication.dataset,
-                "rejects": self.rejects,
+                "rejects": self._relative(self.rejects.published),
                 "dataset_published": self.publication.dataset is not None,
             },
             "listed": accounting.listed,
@@ -197,6 +199,9 @@ class Run:
             "stats": {k: v for k, v in sorted(self.stats.get_stats().items()) if k.startswith("newscrawl/")},
         }
         write_manifest(manifest_path(identity.runs_dir, identity.run_id), manifest)
+
+    def _relative(self, path: Path | None) -> str | None:
+        return str(path.relative_to(self.identity.root)) if path is not None else None
 
 
 def feed_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:

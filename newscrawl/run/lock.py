@@ -15,7 +15,7 @@ import os
 from typing import IO, TYPE_CHECKING
 
 from newscrawl.run.identity import utc_now
-from newscrawl.run.manifest import read_manifest, write_manifest
+from newscrawl.run.manifest import manifest_path, read_manifest, write_manifest
 from newscrawl.store.atomic import TEMP_SUFFIX
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class DataDirLock:
             else:
                 logger.info("Run %s died without closing: marked killed", dead_run)
         # A holder that wrote its final manifest ended its run: only one that died before is news.
-        if stale_pid and read_manifest(self.root / "runs" / f"{stale_run}.json") is None:
+        if stale_pid and read_manifest(manifest_path(self.root / "runs", stale_run)) is None:
             logger.info("Took over the lock left by dead process %s (run %s)", stale_pid, stale_run or "unknown")
 
     def release(self) -> None:

@@ -37,6 +37,7 @@ from newscrawl.downloader.retry import RETRY_AFTER_REFUSED
 from newscrawl.extract.dates import format_utc, http_date_to_utc
 from newscrawl.extract.pages.feed_fulltext import feed_only_content
 from newscrawl.extract.pages.rfi import RfiArticlePage
+from newscrawl.extract.text import clean_text
 from newscrawl.items import Article, FeedProvenance
 from newscrawl.run.extension import Run
 from newscrawl.run.outcomes import ENTRY_REQUEST, ListingSource, SourceStatus, report_outcome
@@ -73,8 +74,8 @@ class ArticleLead:
         entry = self.first
         return {
             "url": entry.feed_url,
-            "entry_id": entry.entry_id,
-            "entry_title": entry.title,
+            "entry_id": clean_text(entry.entry_id),
+            "entry_title": clean_text(entry.title),
             "entry_published": entry.published,
             "position": entry.position,
         }

@@ -11,7 +11,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from newscrawl.items import Article, PageContent
-from newscrawl.pipelines.stages import ValidatePipeline
+from newscrawl.pipelines.validate import ValidatePipeline
 from newscrawl.run.extension import Run
 from newscrawl.run.outcomes import Outcome, OutcomeDropped
 from newscrawl.schema import record_validator
@@ -58,17 +58,18 @@ def test_validate_pipeline_drops_and_writes_the_reject(tmp_path: Path) -> None:
     run = Run(crawler)
     crawler.get_extension = lambda cls: run  # type: ignore[method-assign,assignment,return-value]
     pipeline = ValidatePipeline(crawler)
-    pipeline.open_spider(None)  # type: ignore[arg-type]
+    pipeline.open_spider()
     good = Article.from_content(PageContent(url=URL, title="标题", body="正文。"))
     assert pipeline.process_item(good) is good
     bad = Article.from_content(PageContent(url=URL, title="标题", body="正文。", published="2024-13-01T00:00:00Z"))
     with pytest.raises(OutcomeDropped, match="fails the schema") as dropped:
         pipeline.process_item(bad)
     assert dropped.value.outcome == Outcome("rejected", url=URL, detail="published")
-    pipeline.close_spider(None)  # type: ignore[arg-type]
+    assert not list(tmp_path.glob("rfi_cn/rejects/*/*.jsonl")), "published only when the spider closes"
+    run.spider_closed(crawler.spider, "finished")  # type: ignore[arg-type]
     (reject_file,) = (tmp_path / "rfi_cn" / "rejects").glob("*/*.jsonl")
     (reject,) = [json.loads(line) for line in reject_file.read_text(encoding="utf-8").splitlines()]
     assert reject["reason"] == "schema"
     assert [e["field"] for e in reject["errors"]] == ["published"]
     assert reject["record"]["published"] == "2024-13-01T00:00:00Z"
-    assert run.rejects == str(reject_file.relative_to(tmp_path / "rfi_cn"))
+    assert run.rejects.published == reject_file

@@ -47,13 +47,13 @@ from newscrawl.extract.text import (
     Element,
     block_paragraphs,
     clean_text,
+    clean_title,
     drop,
     element_text,
     paragraphs,
     parse_html,
     split_keywords,
     split_names,
-    strip_title_suffix,
     unique,
 )
 from newscrawl.items import Image, Media, PageContent
@@ -241,20 +241,15 @@ def _url(page: _Page) -> Found[str]:
     return page.url, "url"
 
 
-def _title(value: str | None) -> str | None:
-    text = clean_text(value)
-    return clean_text(strip_title_suffix(text)) if text else None
-
-
 def _text_of(element: Element | None) -> str | None:
     return element_text(element) if element is not None else None
 
 
 def _title_candidates(page: _Page) -> Iterator[tuple[str | None, str]]:
-    yield _title(first_string(page.article.get("headline"))), "jsonld"
-    yield _title(page.meta.get("og:title")), "meta"
-    yield _title(_text_of(_first_with_class(page.root, "h1", "t-content__title"))), "dom"
-    yield _title(_text_of(page.root.find("head/title"))), "meta"
+    yield clean_title(first_string(page.article.get("headline"))), "jsonld"
+    yield clean_title(page.meta.get("og:title")), "meta"
+    yield clean_title(_text_of(_first_with_class(page.root, "h1", "t-content__title"))), "dom"
+    yield clean_title(_text_of(page.root.find("head/title"))), "meta"
 
 
 def _lead_candidates(page: _Page) -> Iterator[tuple[str | None, str]]:
