@@ -164,3 +164,8 @@ def block_paragraphs(element: Element) -> list[str]:
             buffer.append(node.tail)
     flush()
     return result
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 entry``, ``2 entries``: a count with its noun in the right number (log lines)."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"

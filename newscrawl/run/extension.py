@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from newscrawl.run.accounting import Accounting
+from newscrawl.extract.text import counted
+from newscrawl.run.accounting import Accounting, outcomes_total
 from newscrawl.run.identity import RunIdentity, utc_now
 from newscrawl.run.lock import DataDirLock
 from newscrawl.run.manifest import manifest_path, write_manifest
@@ -135,6 +136,11 @@ class Run:
         if not self.refused and sources and not any(source.ok for source in sources):
             self.fail("no feed could be fetched")
         counts = self.accounting.counts()
+        if not counts["add_up"]:
+            self.fail(
+                f"the counts do not add up: {counted(counts['entries_seen'], 'entry', 'entries')} seen, "
+                f"{outcomes_total(counts)} with an outcome (a path that does not report its entries' outcome)"
+            )
         if counts["new"] + counts["feed_only"] and self.publication.dataset is None:
             self.fail(
                 f"new articles were accepted but no dataset file was published under {self.identity.articles_dir}"
@@ -145,10 +151,10 @@ class Run:
         counts = self.accounting.counts()
         dataset = self.publication.dataset
         logger.info(
-            "Run %s %s: %d entries → new %d, feed-only %d, duplicate %s, skipped %s, rejected %s, lost %s%s",
+            "Run %s %s: %s → new %d, feed-only %d, duplicate %s, skipped %s, rejected %s, lost %s%s",
             self.identity.run_id,
             status,
-            counts["entries_seen"],
+            counted(counts["entries_seen"], "entry", "entries"),
             counts["new"],
             counts["feed_only"],
             counts["duplicate"],

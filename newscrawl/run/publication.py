@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from newscrawl.extract.text import counted
 from newscrawl.run.identity import utc_now
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class Publication:
         rows = [(url, url) for url in self.claimed]
         rows += [(alias, url) for url, aliases in self.aliases.items() if url in self.claimed for alias in aliases]
         added = self.store.add(rows, self.run_id, utc_now())
-        logger.info("Seen-store: %d URLs recorded as published", added)
+        logger.info("Seen-store: %s recorded as published", counted(added, "URL"))
 
     def close(self) -> None:
         if self.store is not None:

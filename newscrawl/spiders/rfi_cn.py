@@ -37,6 +37,7 @@ from newscrawl.downloader.retry import RETRY_AFTER_REFUSED
 from newscrawl.extract.dates import format_utc, http_date_to_utc
 from newscrawl.extract.pages.feed_fulltext import feed_only_content
 from newscrawl.extract.pages.rfi import RfiArticlePage
+from newscrawl.extract.text import counted
 from newscrawl.items import Article
 from newscrawl.run.extension import Run
 from newscrawl.run.outcomes import ENTRY_REQUEST, ListingSource, SourceStatus, report_outcome
@@ -128,6 +129,7 @@ class RfiCnSpider(scrapy.Spider):
                 browser_executable(settings),
             )
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         return spider
 
     @cached_property
@@ -147,7 +149,7 @@ class RfiCnSpider(scrapy.Spider):
             run.fail(f"bad argument: {error}")
         if self.argument_errors:
             return
-        logger.info("Reading %d feeds", len(self.feed_urls))
+        logger.info("Reading %s", counted(len(self.feed_urls), "feed"))
         for index, url in enumerate(self.feed_urls):
             yield Request(
                 url,
@@ -176,9 +178,12 @@ class RfiCnSpider(scrapy.Spider):
         )
         if parsed.problem:
             logger.warning(
-                "Feed %s is malformed (%s): kept %d readable entries", feed_url, parsed.problem, len(parsed.entries)
+                "Feed %s is malformed (%s): kept %s",
+                feed_url,
+                parsed.problem,
+                counted(len(parsed.entries), "readable entry", "readable entries"),
             )
-        logger.info("Feed %s: %d entries", feed_url, len(parsed.entries))
+        logger.info("Feed %s: %s", feed_url, counted(len(parsed.entries), "entry", "entries"))
         for entry in parsed.entries:
             self._take_entry(feed_index, entry)
 
@@ -209,8 +214,8 @@ class RfiCnSpider(scrapy.Spider):
             to_fetch += 1
             self.crawler.engine.crawl(self._article_request(listing))
         logger.info(
-            "Feeds done: %d distinct articles, %d to fetch, %d already published",
-            len(self._listings),
+            "Feeds done: %s, %d to fetch, %d already published",
+            counted(len(self._listings), "distinct article"),
             to_fetch,
             len(self._listings) - to_fetch,
         )
@@ -222,8 +227,7 @@ class RfiCnSpider(scrapy.Spider):
             return self.fetch_origin + url[len(RFI_ORIGIN) :]
         return url
 
-    def _canonical_response_url(self, response: Response) -> str | None:
-        url = response.url
+    def _canonical_fetched_url(self, url: str) -> str | None:
         if self.fetch_origin and url.startswith(self.fetch_origin + "/"):
             url = RFI_ORIGIN + url[len(self.fetch_origin) :]
         return canonical_url(url)
@@ -243,7 +247,7 @@ class RfiCnSpider(scrapy.Spider):
     def parse_article(self, response: Response, listing: Listing) -> Iterator[Any]:
         via_browser = bool(response.meta.get(BROWSER_FLAG))
         # The final URL, after redirects (the browser's too: a playwright response's URL is the page's).
-        url = self._canonical_response_url(response)
+        url = self._canonical_fetched_url(response.url)
         if url is None or classify(url) == "offsite":
             yield from self._page_unavailable(listing, "offsite_redirect", via_browser=via_browser)
             return
@@ -274,6 +278,14 @@ class RfiCnSpider(scrapy.Spider):
             feed=listing.provenance(),
             fetched_at=fetched_at(response),
         )
+
+    def request_dropped(self, request: Request) -> None:
+        """An article request (or its redirect) to a URL this run already requested: the run counts it
+        a duplicate; its listing's link is remembered as a link to that article."""
+        listing_url = request.meta.get(ENTRY_REQUEST)
+        target = self._canonical_fetched_url(request.url)
+        if listing_url is not None and target is not None:
+            self.run.publication.note_alias(listing_url, target)
 
     def article_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
