@@ -177,7 +177,8 @@ class RfiCnSpider(scrapy.Spider):
             )
         )
         if parsed.problem:
-            logger.warning(
+            # INFO: the feed's problem is its publisher's; it is counted and named in the manifest.
+            logger.info(
                 "Feed %s is malformed (%s): kept %s",
                 feed_url,
                 parsed.problem,
@@ -318,7 +319,8 @@ class RfiCnSpider(scrapy.Spider):
                 fetched_at=self._feed_fetched_at.get(entry.feed_url),
             )
             return
-        logger.warning("Lost %s: page unavailable (%s) and no feed carries its full text", listing.url, reason)
+        # INFO: an entry lost is an outcome like the others (listed in the manifest, tried again next run).
+        logger.info("Lost %s: page unavailable (%s) and no feed carries its full text", listing.url, reason)
         report_outcome(self.crawler, "lost", "no_fulltext", url=listing.url, detail=reason)
 
 
