@@ -110,6 +110,9 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     # Refuses any request outside the configured feeds and www.rfi.fr (redirects included).
     "newscrawl.downloader.hostguard.HostGuardMiddleware": 40,
+    # A host that does not resolve or refuses connections: one ERROR line, then given up (before
+    # RobotsTxt, 100, so that its robots.txt fails quietly too; after Retry, 550, on exceptions).
+    "newscrawl.downloader.reachability.UnreachableHostMiddleware": 50,
     # USER_AGENT plus NEWSCRAWL_CONTACT, on every request (the browser's too).
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "newscrawl.downloader.useragent.ContactUserAgentMiddleware": 500,

@@ -134,7 +134,8 @@ class Run:
             self.fail(f"the crawl was closed early: {self.close_reason}")
         sources = self.accounting.sources
         if not self.refused and sources and not any(source.ok for source in sources):
-            self.fail("no feed could be fetched")
+            problems = sorted({str(source.problem) for source in sources})
+            self.fail(f"no feed could be fetched: {'; '.join(problems)}")
         counts = self.accounting.counts()
         if not counts["add_up"]:
             self.fail(

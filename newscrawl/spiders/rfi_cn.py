@@ -33,6 +33,7 @@ from newscrawl.downloader.browser import (
     install_browser_handler,
 )
 from newscrawl.downloader.hostguard import FEED_ROLE, OffsiteRequestRefused, origin_of
+from newscrawl.downloader.reachability import HostUnreachable
 from newscrawl.downloader.retry import RETRY_AFTER_REFUSED
 from newscrawl.extract.dates import format_utc, http_date_to_utc
 from newscrawl.extract.pages.feed_fulltext import feed_only_content
@@ -193,7 +194,9 @@ class RfiCnSpider(scrapy.Spider):
         feed_url = self.feed_urls[request.cb_kwargs["feed_index"]]
         reason, status = failure_reason(failure)
         self.run.accounting.record_source(ListingSource(feed_url, "feed", "failed", http_status=status, problem=reason))
-        logger.error("Feed %s could not be fetched: %s", feed_url, reason)
+        # An unreachable host was named once, as an ERROR, by the downloader.
+        level = logging.INFO if failure.check(HostUnreachable) else logging.ERROR
+        logger.log(level, "Feed %s could not be fetched: %s", feed_url, reason)
 
     def _take_entry(self, feed_index: int, entry: FeedEntry) -> None:
         decision = self._listings.take(feed_index, entry)
@@ -342,6 +345,8 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
         return failure.value.reason, None  # type: ignore[union-attr]
     if failure.check(OffsiteRequestRefused):
         return "offsite_redirect", None
+    if failure.check(HostUnreachable):
+        return str(failure.value), None
     if failure.check(IgnoreRequest):
         return "ignored", None
     return type(failure.value).__name__, None
