@@ -5,6 +5,7 @@
 - ``outcomes``: what sources, the spider and pipelines tell the run (the public surface);
 - ``accounting``: listing sources and entry outcomes, counted from signals; the equation;
 - ``publication``: claims and aliases, committed to the seen-store once the dataset is stored;
+- ``rejects``: the ``rejects/<date>/<run_id>.jsonl`` file the checking pipelines write to;
 - ``manifest``: the ``runs/<run_id>.json`` file;
 - ``extension``: ``Run``, which ties them together from ``spider_opened`` to ``engine_stopped``.
 
@@ -14,6 +15,6 @@ document (its ``entries`` count as seen), ``report_outcome(crawler, kind, reason
 entry decided without a request (merged, skipped, already published, lost), and
 ``meta[ENTRY_REQUEST] = listing_url`` on the one request that stands for an entry's outcome.
 
-May import ``store``, ``items`` and ``extract.dates``; nothing imports ``run`` but the pipelines,
+May import ``store``, ``items`` and ``extract`` helpers (dates, text); nothing imports ``run`` but the pipelines,
 spiders and commands.
 """
