@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import re
-import socket
 from pathlib import Path
 
 from tests.conftest import manifests, run_crawl
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.test_crawl import closed_port
 
 
 def test_each_unreachable_host_is_named_once_and_the_run_fails_with_the_reason(tmp_path: Path) -> None:

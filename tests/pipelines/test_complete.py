@@ -7,22 +7,19 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from scrapy.utils.test import get_crawler
 
 from newscrawl.items import Article, PageContent, article_id
 from newscrawl.pipelines.complete import CompletePipeline
 from newscrawl.run.extension import Run
 from newscrawl.run.outcomes import Outcome, OutcomeDropped
-from newscrawl.spiders.rfi_cn import RfiCnSpider
+from tests.conftest import run_extension
 
 URL = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20240101-a"
 
 
 def pipeline_and_run(tmp_path: Path) -> tuple[CompletePipeline, Run]:
-    crawler = get_crawler(RfiCnSpider, settings_dict={"NEWSCRAWL_DATA_DIR": str(tmp_path)})
-    run = Run(crawler)
-    crawler.get_extension = lambda cls: run  # type: ignore[method-assign,assignment,return-value]
-    pipeline = CompletePipeline(crawler)
+    run = run_extension(tmp_path)
+    pipeline = CompletePipeline(run.crawler)
     pipeline.open_spider()
     return pipeline, run
 

@@ -10,26 +10,22 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from scrapy.utils.test import get_crawler
 
 from newscrawl.items import Article
 from newscrawl.run.accounting import Accounting
 from newscrawl.run.extension import Run
 from newscrawl.run.lock import DataDirLock
 from newscrawl.run.outcomes import ListingSource, Outcome, OutcomeDropped
-from newscrawl.spiders.rfi_cn import RfiCnSpider
 from newscrawl.store.feed_storage import AtomicFileFeedStorage
 from newscrawl.store.seen import SeenStore
+from tests.conftest import run_extension
 
 ARTICLE = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20240101-a"
 OLD_LINK = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20240101-old"
 
 
-def started_run(tmp_path: Path, **settings: Any) -> Run:
-    crawler = get_crawler(RfiCnSpider, settings_dict={"NEWSCRAWL_DATA_DIR": str(tmp_path), **settings})
-    assert crawler.stats is not None
-    crawler.stats.open_spider()
-    run = Run.from_crawler(crawler)
+def started_run(tmp_path: Path) -> Run:
+    run = run_extension(tmp_path)
     run.spider_opened(None)  # type: ignore[arg-type]
     assert not run.refused
     return run
