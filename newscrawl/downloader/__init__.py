@@ -3,6 +3,6 @@ www.rfi.fr), unreachable hosts (named once, then given up), the contact User-Age
 (Retry-After, back-off, through Scrapy's ``get_retry_request``), replay/record of archives, and the
 headless-browser fallback through scrapy-playwright.
 
-May import ``newscrawl.discovery.urls`` (the site's origin); never ``run``, ``store``,
-``pipelines``, ``extract`` or ``spiders``.
+May import ``newscrawl.config`` (settings) and ``newscrawl.discovery.urls`` (the site's origin);
+never ``run``, ``store``, ``pipelines``, ``extract`` or ``spiders``.
 """
