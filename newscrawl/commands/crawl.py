@@ -29,7 +29,7 @@ from newscrawl.config import (
     writable_folder,
 )
 from newscrawl.downloader.replay import archive_folder
-from newscrawl.run.manager import STATUS_STAT
+from newscrawl.run.extension import STATUS_STAT
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
