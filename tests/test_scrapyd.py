@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.error import HTTPError, URLError
@@ -44,7 +44,7 @@ from newscrawl.scheduling import (
     manifest_outcome,
     run_every,
     run_on_each,
-    schedule_form,
+    schedule_parameters,
     schedulers_from_options,
 )
 from tests.archive import ArchiveBuilder, article_url
@@ -359,13 +359,12 @@ def test_scheduled_job_writes_the_dataset_and_a_second_job_adds_nothing(scrapyd:
 
 def test_failed_jobs_are_reported_from_the_manifest_or_the_log(scrapyd: Server, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    failed = schedule(scrapyd, data, *replay_settings(), "-a", "feeds=not-a-url", "--wait")
+    missing_feed = "https://www.rfi.fr/cn/no-such-section/rss"  # not in the archive: 404
+    failed = schedule(scrapyd, data, *replay_settings(), "-a", f"feeds={missing_feed}", "--wait")
     assert failed.returncode == 1, failed.stderr
     job = scheduled_job(failed)
     assert re.search(
-        rf"ERROR Scheduled {SPIDER} job {job} FAILED: run \S+ failed: "
-        r"bad argument: not an http\(s\) feed URL: 'not-a-url'",
-        failed.stderr,
+        rf"ERROR Scheduled {SPIDER} job {job} FAILED: run \S+ failed: .*no feed could be fetched", failed.stderr
     ), failed.stderr
     assert manifest_of(data, job)["status"] == "failed"
     assert dataset(data) == []
@@ -384,6 +383,16 @@ def test_failed_jobs_are_reported_from_the_manifest_or_the_log(scrapyd: Server, 
     log_url = f"{scrapyd.url}logs/{PROJECT}/{SPIDER}/{broken}.log"
     assert outcome.summary.startswith(f"no run manifest under {data / SPIDER / 'runs'}; its log {log_url} shows")
     assert "ValueError: could not convert string to float: 'soon'" in outcome.summary
+
+    # A bad argument stops the job before the run exists: its one error line is in the job log.
+    refused = schedule(scrapyd, data, *replay_settings(), "-a", "feeds=not-a-url", "--wait")
+    assert refused.returncode == 1, refused.stderr
+    bad = scheduled_job(refused)
+    log_url = f"{scrapyd.url}logs/{PROJECT}/{SPIDER}/{bad}.log"
+    assert (
+        f"ERROR Scheduled {SPIDER} job {bad} FAILED: no run manifest under {data / SPIDER / 'runs'}; "
+        f"its log {log_url} shows 1 error(s): Not crawling: -a feeds: 'not-a-url' is not an http(s) URL"
+    ) in refused.stderr
     assert [run["arguments"]["spider"]["_job"] for run in manifests(data)] == [job]
 
 
@@ -453,12 +462,9 @@ def test_arguments_and_settings_reach_schedule_json_unchanged() -> None:
         ]
     )
     [scheduler] = schedulers_from_options(options)
-    form = schedule_form(
-        scheduler.project, scheduler.spider, scheduler.arguments, job_settings(scheduler.data_dir, scheduler.settings)
-    )
+    form = schedule_parameters(scheduler.arguments, job_settings(scheduler.data_dir, scheduler.settings))
+    assert (scheduler.project, scheduler.spider) == ("newscrawl", "rfi_cn")
     assert form == [
-        ("project", "newscrawl"),
-        ("spider", "rfi_cn"),
         ("setting", "NEWSCRAWL_REPLAY_DIR=/srv/replay"),
         ("setting", "DOWNLOAD_DELAY=2.5"),
         ("setting", "NEWSCRAWL_DATA_DIR=/srv/data"),
@@ -560,7 +566,7 @@ Traceback (most recent call last):
   File "/x.py", line 1, in <module>
     int("x")
 ValueError: invalid literal for int() with base 10: 'x'
-2026-11-29 19:14:26 [newscrawl.run.manager] ERROR: Run r failed: no feed could be fetched
+2026-11-29 19:14:26 [newscrawl.run.extension] ERROR: Run r failed: no feed could be fetched
 """
     assert log_errors(log) == [
         "Unhandled error in Deferred:",
@@ -570,27 +576,28 @@ ValueError: invalid literal for int() with base 10: 'x'
     assert log_errors("2026-11-29 19:14:25 [scrapy.core.engine] INFO: Spider closed (finished)\n") == []
 
 
-@dataclass(frozen=True)
 class FakeScrapyd(Scrapyd):
     """Scrapyd's job list in memory: a scheduled job runs until the test ends it (``end``)."""
 
-    running: list[dict[str, Any]] = field(default_factory=list)
-    finished: list[dict[str, Any]] = field(default_factory=list)
-    outages: list[str] = field(default_factory=list)
-    scheduled: list[list[tuple[str, str]]] = field(default_factory=list)
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.running: list[dict[str, Any]] = []
+        self.finished: list[dict[str, Any]] = []
+        self.outages: list[str] = []
+        self.scheduled: list[list[tuple[str, str]]] = []
 
-    def get(self, endpoint: str, **params: str) -> dict[str, Any]:
+    def jobs(self, project: str) -> dict[str, Any]:
         if self.outages:
             raise ScrapydError(self.outages.pop())
-        assert (endpoint, params) == ("listjobs.json", {"project": PROJECT})
+        assert project == PROJECT
         return {"status": "ok", "pending": [], "running": self.running, "finished": self.finished}
 
-    def post(self, endpoint: str, form: list[tuple[str, str]]) -> dict[str, Any]:
-        assert endpoint == "schedule.json"
-        self.scheduled.append(form)
+    def schedule(self, project: str, spider: str, parameters: list[tuple[str, str]]) -> str:
+        assert (project, spider) == (PROJECT, SPIDER)
+        self.scheduled.append(parameters)
         job = f"job{len(self.scheduled)}"
         self.running.append({"id": job, "spider": SPIDER})
-        return {"status": "ok", "jobid": job}
+        return job
 
     def end(self, data_dir: Path, status: str) -> None:
         job = self.running.pop()
@@ -716,3 +723,15 @@ def test_deployed_command_lines_are_valid(name: str, prefix: str) -> None:
     [scheduler] = schedulers_from_options(options)
     assert scheduler.data_dir.is_absolute()
     assert options.wait
+
+
+def test_a_scrapyd_that_never_answers_is_given_up_after_the_timeout() -> None:
+    """ScrapydClient sets no timeout: the scheduler's own deadline must end a call that hangs."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # accepts connections (the kernel does), never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        started = time.monotonic()
+        with pytest.raises(ScrapydError, match=r"no answer within 0\.5 s"):
+            Scrapyd(url, timeout=0.5).jobs("newscrawl")
+        assert time.monotonic() - started < 5
