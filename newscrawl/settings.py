@@ -61,6 +61,18 @@ NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
 # How many lost/skipped entries the run manifest lists by URL (the counts are always complete).
 NEWSCRAWL_MANIFEST_MAX_LISTED = 500
 
+# --- Many processes sharing one Redis (README "Running on several machines") --------------------
+# redis://[:password@]host[:port][/db], rediss://… for TLS. Set → every process of this spider on
+# that Redis shares the frontier, the seen-store and the request rate (newscrawl.fleet). Empty →
+# the environment variable of the same name; empty too → a single-machine run (nothing needs Redis).
+NEWSCRAWL_REDIS_URL = ""
+# How long a claimed article or a leased request lives without its process's heartbeat: after a
+# process dies, its requests go back to the queue this long after its last heartbeat.
+NEWSCRAWL_REDIS_LEASE = "10m"
+# Requests per second to www.rfi.fr over all the processes (0 = no global limit), on top of each
+# process's DOWNLOAD_DELAY/AutoThrottle. Only with NEWSCRAWL_REDIS_URL.
+NEWSCRAWL_GLOBAL_RATE = 1.0
+
 # --- Politeness (docs/browser.md) ---------------------------------------------------------------
 # The User-Agent names the project; NEWSCRAWL_CONTACT (an e-mail address or URL of whoever runs
 # the crawler) is appended to it as "(contact: ...)" on every request. Set it in production.
@@ -135,6 +147,8 @@ EXTENSIONS = {
     # The run: identity, data-dir lock, accounting from signals, manifest, seen-store commit.
     "newscrawl.run.extension.Run": 0,
 }
+# With NEWSCRAWL_REDIS_URL, the fleet's scheduler, extension, rate and storage; otherwise nothing.
+ADDONS = {"newscrawl.fleet.addon.FleetAddon": 0}
 
 # --- Output ---------------------------------------------------------------------------------------
 FEED_STORAGES = {

@@ -36,6 +36,9 @@ class FeedEntry:
     authors: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     enclosures: tuple[tuple[str, str], ...] = ()  # (url, MIME type)
+    # When the feed was fetched (given by the crawler): the entry carries it to whichever process
+    # of a fleet fetches the article, for a feed-only record's fetched_at.
+    fetched_at: str | None = None
 
 
 @dataclass
@@ -65,7 +68,9 @@ _NOT_A_LABELLED_CHARSET = (
 )
 
 
-def parse_feed(body: bytes, feed_url: str, content_type: str | None = None) -> ParsedFeed:
+def parse_feed(
+    body: bytes, feed_url: str, content_type: str | None = None, fetched_at: str | None = None
+) -> ParsedFeed:
     """Every readable entry of one RSS or Atom document; never raises, never fetches anything."""
     if not body.strip():
         return ParsedFeed(problem="empty document")
@@ -83,7 +88,7 @@ def parse_feed(body: bytes, feed_url: str, content_type: str | None = None) -> P
         logger.warning("feedparser failed on %s", feed_url, exc_info=True)
         return ParsedFeed(problem=_shorten(f"feedparser failed: {type(exc).__name__}: {exc}"))
     raw_entries = result.get("entries", [])
-    entries = [_entry(dict(raw), position, feed_url) for position, raw in enumerate(raw_entries)]
+    entries = [_entry(dict(raw), position, feed_url, fetched_at) for position, raw in enumerate(raw_entries)]
     problems: list[str] = []
     if not result.get("version"):
         what = "no RSS or Atom root element" if entries else "not an RSS or Atom feed"
@@ -131,7 +136,7 @@ def _decode(body: bytes, content_type: str | None) -> tuple[str, str | None]:
     return body.decode(last, "replace"), f"undecodable bytes (read as {last} with replacements)"
 
 
-def _entry(raw: Mapping[str, Any], position: int, feed_url: str) -> FeedEntry:
+def _entry(raw: Mapping[str, Any], position: int, feed_url: str, fetched_at: str | None) -> FeedEntry:
     written_link = _text(raw.get("link"))
     return FeedEntry(
         feed_url=feed_url,
@@ -144,6 +149,7 @@ def _entry(raw: Mapping[str, Any], position: int, feed_url: str) -> FeedEntry:
         authors=_unique(_author_name(author) for author in raw.get("authors") or ()),
         tags=_unique(_text(tag.get("term")) for tag in raw.get("tags") or ()),
         enclosures=_enclosures(raw, feed_url),
+        fetched_at=fetched_at,
     )
 
 

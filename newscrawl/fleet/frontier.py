@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# Request meta set on a request this process took from the frontier (its key): the requests derived
+# from it (retries, redirects) keep it, and stay in this process under the same lease.
+LEASED = "newscrawl_leased"
 _BATCH = 500
 _POP_ATTEMPTS = 50  # published-meanwhile entries skipped per pop call, at most
 
@@ -227,6 +230,7 @@ class LeasedQueue(Base):
                 self._ack(keys=[self.inflight_key, self.owners_key, self.requests_key], args=[self.owner, key])
                 continue
             self.leased.add(key)
+            request.meta[LEASED] = key
             return request
         return None
 

@@ -5,8 +5,8 @@ Redis could run code in every crawler. Here a request in Redis is one JSON objec
 
     {"v": 1, "url": "https://www.rfi.fr/cn/...", "method": "GET", "priority": 0, "dont_filter": false,
      "callback": "parse_article", "errback": "article_failed",
-     "cb_kwargs": {"lead": {"$type": "ArticleLead", "fields": {...}}},
-     "meta": {"newscrawl_frontier": "https://www.rfi.fr/cn/...", "newscrawl_role": "page", ...}}
+     "cb_kwargs": {"listing": {"$type": "Listing", "fields": {...}}},
+     "meta": {"newscrawl_entry": "https://www.rfi.fr/cn/...", "newscrawl_role": "page", ...}}
 
 - ``callback``/``errback`` are method NAMES, accepted only when the spider lists them in
   ``frontier_callbacks``; nothing else of the spider can be reached.
@@ -30,13 +30,15 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 
+from newscrawl.run.outcomes import ENTRY_REQUEST
+
 if TYPE_CHECKING:
     from scrapy import Spider
 
 VERSION = 1
-# Request meta holding the request's key in the shared frontier (the article's canonical URL):
-# the spider sets it on the requests it hands to the fleet.
-FRONTIER_KEY = "newscrawl_frontier"
+# Request meta holding the request's key in the shared frontier: the run's entry-request mark, whose
+# value is the listing's (the article's canonical) URL. Each such request is one article to fetch.
+FRONTIER_KEY = ENTRY_REQUEST
 ALLOWED_META = frozenset(
     {
         FRONTIER_KEY,

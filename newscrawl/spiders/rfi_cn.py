@@ -58,6 +58,10 @@ BROWSER_RETRY_REASONS = frozenset({"http_403", "http_429", "http_503", "shell"})
 
 class RfiCnSpider(scrapy.Spider):
     name = "rfi_cn"
+    # What an article request may carry through a fleet's shared frontier (newscrawl.fleet.request_json):
+    # the methods it may name, and the types its cb_kwargs hold.
+    frontier_callbacks = frozenset({"parse_article", "article_failed"})
+    frontier_types = (Listing, FeedEntry)
     fetch_origin: str = ""  # NEWSCRAWL_FETCH_ORIGIN, without a trailing slash
     browser: str = "off"  # see newscrawl.downloader.browser.browser_mode
 
@@ -67,7 +71,6 @@ class RfiCnSpider(scrapy.Spider):
         self._feeds_argument = feeds
         self.feed_urls: list[str] = []
         self._listings = Listings()
-        self._feed_fetched_at: dict[str, str] = {}
         self._dispatched = False
 
     @classmethod
@@ -118,9 +121,10 @@ class RfiCnSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response, feed_index: int) -> None:
         feed_url = self.feed_urls[feed_index]
-        self._feed_fetched_at[feed_url] = fetched_at(response)
         content_type = response.headers.get("Content-Type")
-        parsed = parse_feed(response.body, feed_url, content_type.decode("latin-1") if content_type else None)
+        parsed = parse_feed(
+            response.body, feed_url, content_type.decode("latin-1") if content_type else None, fetched_at(response)
+        )
         status: SourceStatus = "ok" if parsed.problem is None else "malformed" if parsed.entries else "failed"
         self.run.accounting.record_source(
             ListingSource(
@@ -274,7 +278,7 @@ class RfiCnSpider(scrapy.Spider):
                 content_source="feed",
                 fetched_with="http",
                 feed=listing.provenance(),
-                fetched_at=self._feed_fetched_at.get(entry.feed_url),
+                fetched_at=entry.fetched_at,
             )
             return
         # INFO: an entry lost is an outcome like the others (listed in the manifest, tried again next run).

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
 
+class StoreUnavailable(OSError):
+    """The seen-store cannot be reached (Redis lost): the run must stop and publish nothing more."""
+
+
 class SeenRow(NamedTuple):
     url: str  # a published URL, or a link that led to one
     article_url: str  # the published article's canonical URL (equal to url for the article itself)

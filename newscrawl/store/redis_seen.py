@@ -12,14 +12,17 @@ same article at the same moment cannot both claim it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from newscrawl.store.backend import SeenRow
+import redis
+
+from newscrawl.store.backend import SeenRow, StoreUnavailable
 
 if TYPE_CHECKING:
-    import redis
+    from collections.abc import Generator
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +79,22 @@ return added
 """
 
 
+@contextlib.contextmanager
+def _reachable(client: redis.Redis) -> Generator[None, None, None]:
+    """Redis's errors, as the store interface's StoreUnavailable (the URL without its password)."""
+    try:
+        yield
+    except redis.RedisError as error:
+        kwargs = client.connection_pool.connection_kwargs
+        where = kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db')}"
+        raise StoreUnavailable(f"Redis at {where} is unreachable ({error})") from error
+
+
 class RedisSeenStore:
-    """Published URLs and claims in Redis (see the module docstring)."""
+    """Published URLs and claims in Redis (see the module docstring).
+
+    Every failure to reach Redis is raised as StoreUnavailable (redis-py has already retried).
+    """
 
     def __init__(self, client: redis.Redis, prefix: str) -> None:
         self.client = client
@@ -93,10 +110,12 @@ class RedisSeenStore:
         return f"{self.prefix}claim:{url}"
 
     def __contains__(self, url: object) -> bool:
-        return isinstance(url, str) and bool(self.client.hexists(self.seen_key, url))
+        with _reachable(self.client):
+            return isinstance(url, str) and bool(self.client.hexists(self.seen_key, url))
 
     def __len__(self) -> int:
-        return int(self.client.hlen(self.seen_key))
+        with _reachable(self.client):
+            return int(self.client.hlen(self.seen_key))
 
     def add(self, rows: Iterable[tuple[str, str]], run_id: str, stored_at: str) -> int:
         added = 0
@@ -113,21 +132,24 @@ class RedisSeenStore:
     def _add_batch(self, rows: list[tuple[str, str]], run_id: str, stored_at: str) -> int:
         keys = [self.seen_key] + [self.claim_key(article_url) for _, article_url in rows]
         values = [part for url, article_url in rows for part in (url, f"{article_url}\t{run_id}\t{stored_at}")]
-        added = int(self._add(keys=keys, args=[run_id, *values]))
+        with _reachable(self.client):
+            added = int(self._add(keys=keys, args=[run_id, *values]))
         claimed = self._claims.get(run_id)
         if claimed:
             claimed.difference_update(article_url for _, article_url in rows)
         return added
 
     def rows(self) -> Iterator[SeenRow]:
-        for url, value in self.client.hscan_iter(self.seen_key, count=1000):
-            article_url, run_id, stored_at = str(value).split("\t", 2)
-            yield SeenRow(str(url), article_url, run_id, stored_at)
+        with _reachable(self.client):
+            for url, value in self.client.hscan_iter(self.seen_key, count=1000):
+                article_url, run_id, stored_at = str(value).split("\t", 2)
+                yield SeenRow(str(url), article_url, run_id, stored_at)
 
     # --- claims ---------------------------------------------------------------------------------
 
     def claim(self, url: str, owner: str, lease: float) -> bool:
-        result = int(self._claim(keys=[self.seen_key, self.claim_key(url)], args=[url, owner, _ms(lease)]))
+        with _reachable(self.client):
+            result = int(self._claim(keys=[self.seen_key, self.claim_key(url)], args=[url, owner, _ms(lease)]))
         if result == 1:
             self._claims.setdefault(owner, set()).add(url)
         return result == 1
@@ -151,7 +173,8 @@ class RedisSeenStore:
         lost: list[str] = []
         for start in range(0, len(urls), _BATCH):
             chunk = urls[start : start + _BATCH]
-            positions = self._extend(keys=[self.claim_key(u) for u in chunk], args=[owner, _ms(seconds)])
+            with _reachable(self.client):
+                positions = self._extend(keys=[self.claim_key(u) for u in chunk], args=[owner, _ms(seconds)])
             lost += [chunk[int(i) - 1] for i in positions]
         if lost:
             self._claims[owner].difference_update(lost)
@@ -162,7 +185,8 @@ class RedisSeenStore:
         dropped = 0
         for start in range(0, len(urls), _BATCH):
             chunk = urls[start : start + _BATCH]
-            dropped += int(self._drop(keys=[self.claim_key(u) for u in chunk], args=[owner]))
+            with _reachable(self.client):
+                dropped += int(self._drop(keys=[self.claim_key(u) for u in chunk], args=[owner]))
         return dropped
 
     def close(self) -> None:
