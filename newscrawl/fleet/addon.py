@@ -11,12 +11,17 @@ stays exactly as it was and nothing imports Redis. With it, it installs the flee
   the shared pause after 429 (a downloader middleware after the retry middleware);
 - ``FEED_STORAGES``: the dataset file is published only after the run's claims were checked.
 
-Settings set here have the add-on's priority: a ``-s`` on the command line still wins.
+Settings the project does not set have the add-on's priority (a ``-s`` still wins). The dataset
+storage and the download handlers replace whatever is set, at that setting's own priority: a
+storage without the claim check could publish an article twice, and a handler without the rate
+would let this process ignore the fleet's limit.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from newscrawl.fleet.config import GLOBAL_RATE, LEASE, check_redis_url, parse_duration, parse_rate, redis_url_of
 
@@ -54,5 +59,10 @@ class FleetAddon:
 
         handlers = settings.getwithbase("DOWNLOAD_HANDLERS")
         settings.set(INNER_HANDLERS, {scheme: handlers[scheme] for scheme in RATE_HANDLERS}, PRIORITY)
-        settings.set("DOWNLOAD_HANDLERS", {**settings.getdict("DOWNLOAD_HANDLERS"), **RATE_HANDLERS}, PRIORITY)
-        settings.set("FEED_STORAGES", {"file": FEED_STORAGE, "": FEED_STORAGE}, PRIORITY)
+        overrule(settings, "DOWNLOAD_HANDLERS", {**settings.getdict("DOWNLOAD_HANDLERS"), **RATE_HANDLERS})
+        overrule(settings, "FEED_STORAGES", {"file": FEED_STORAGE, "": FEED_STORAGE})
+
+
+def overrule(settings: Settings, name: str, value: object) -> None:
+    """Set ``name`` whoever set it before (at its own priority, which ``set`` then replaces)."""
+    settings.set(name, value, max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES[PRIORITY]))

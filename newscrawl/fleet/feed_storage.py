@@ -5,10 +5,14 @@ than its lease; another process may then have claimed and published the same art
 before the rename, the run's claims are extended for the time it takes to record them
 (``Publication.before_publishing``); if any was lost, or Redis cannot be reached, the file is
 discarded and the run fails: its articles are fetched again later, never published twice.
+
+Scrapy's feed exporter logs a storage's exception with its traceback; a refusal is a decision,
+not a crash, so its record is logged without one (the run says why, once).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import IO, TYPE_CHECKING, Any
 
 from newscrawl.run.extension import Run
@@ -18,6 +22,21 @@ if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
+
+
+class PublicationRefused(OSError):
+    """The dataset file was discarded: publishing it could publish articles twice."""
+
+
+class _RefusalWithoutTraceback(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], PublicationRefused):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+logging.getLogger("scrapy.extensions.feedexport").addFilter(_RefusalWithoutTraceback())
 
 
 class ClaimCheckedFeedStorage(AtomicFileFeedStorage):
@@ -33,5 +52,5 @@ class ClaimCheckedFeedStorage(AtomicFileFeedStorage):
         problem = Run.of(self.crawler).publication.before_publishing()
         if problem is not None:
             self.target.discard(file)
-            raise OSError(problem)
+            raise PublicationRefused(problem)
         super().store(file)

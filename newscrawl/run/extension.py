@@ -160,8 +160,9 @@ class Run:
         storage = slot.storage
         if isinstance(storage, AtomicFileFeedStorage) and storage.published_path is not None:
             self.publication.dataset_stored(str(storage.published_path.relative_to(self.identity.root)))
-        else:
-            self.fail(f"the dataset file {slot.uri} could not be stored; its articles stay unpublished")
+        elif self.shared_lost is None:  # else the run already failed, for that reason
+            refused = self.publication.refused
+            self.fail(refused or f"the dataset file {slot.uri} could not be stored; its articles stay unpublished")
 
     def engine_stopped(self) -> None:
         self._check_outcome()

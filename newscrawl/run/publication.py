@@ -52,6 +52,7 @@ class Publication:
         self.claimed: set[str] = set()
         self.aliases: dict[str, set[str]] = {}  # article URL -> feed links that led to it
         self.dataset: str | None = None  # the published dataset file, relative to the spider's folder
+        self.refused: str | None = None  # why the dataset file was not published (before_publishing)
 
     def open(self, store: SeenStoreBackend, lease: float | None = None) -> None:
         self.store = store
@@ -119,9 +120,13 @@ class Publication:
                 self.store_unavailable(error)
 
     def before_publishing(self) -> str | None:
-        """Why the dataset file must not be published now (None: go ahead)."""
+        """Why the dataset file must not be published now (None: go ahead); remembered in ``refused``."""
+        self.refused = self._refusal()
+        return self.refused
+
+    def _refusal(self) -> str | None:
         if self.unavailable is not None:
-            return f"not published: {self.unavailable}"
+            return f"the dataset file is not published: {self.unavailable}"
         shared = self.shared
         if shared is None:
             return None
@@ -129,12 +134,12 @@ class Publication:
             lost = shared.hold(self.run_id, PUBLICATION_HOLD)
         except StoreUnavailable as error:
             self.store_unavailable(error)
-            return f"not published: {error}"
+            return f"the dataset file is not published: {error}"
         if lost:
             self.claimed.difference_update(lost)
             return (
-                f"not published: {len(lost)} of its articles were taken by another process after this one's "
-                f"claims lapsed (it stalled longer than the lease), e.g. {lost[0]}"
+                f"the dataset file is not published: the claims on {len(lost)} of its articles lapsed (this process "
+                f"stalled longer than NEWSCRAWL_REDIS_LEASE) and another process may have taken them, e.g. {lost[0]}"
             )
         return None
 
