@@ -189,10 +189,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         assert not group_alive(started.process.pid), "a process started by Scrapyd survived"
 
 
-@pytest.fixture(scope="module")
-def checkout(tmp_path_factory: pytest.TempPathFactory, server: Server) -> Path:
-    """A copy of the checkout (so the build leaves nothing in the real one), deploying to ``server``."""
-    copy = tmp_path_factory.mktemp("checkout") / "newscrawl"
+def copy_checkout(folder: Path, deploy_url: str) -> Path:
+    """A copy of the checkout (so the build leaves nothing in the real one), its ``local`` target at ``deploy_url``."""
+    copy = folder / "newscrawl"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(REPO / "newscrawl", copy / "newscrawl", ignore=ignore)
     for name in NOT_PACKAGED:
@@ -202,8 +201,14 @@ def checkout(tmp_path_factory: pytest.TempPathFactory, server: Server) -> Path:
         if (REPO / name).is_file():
             shutil.copy2(REPO / name, copy / name)
     committed = (REPO / "scrapy.cfg").read_text(encoding="utf-8")
-    (copy / "scrapy.cfg").write_text(committed.replace("http://127.0.0.1:6800/", server.url), encoding="utf-8")
+    (copy / "scrapy.cfg").write_text(committed.replace("http://127.0.0.1:6800/", deploy_url), encoding="utf-8")
     return copy
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory: pytest.TempPathFactory, server: Server) -> Path:
+    """A copy of the checkout deploying to ``server``."""
+    return copy_checkout(tmp_path_factory.mktemp("checkout"), server.url)
 
 
 def scrapyd_deploy(checkout: Path, *args: str) -> subprocess.CompletedProcess[str]:
