@@ -310,12 +310,14 @@ def main() -> None:
     print(report(results))
 
 
+def verdict(value: float, op: str, target: float) -> str:
+    met = value >= target if op == ">=" else value <= target
+    return f"target {op} {target}: {'met' if met else 'MISSED'}"
+
+
 def report(results: dict[str, Any]) -> str:
     s = results["settings"]
-    lines = [
-        f"# Fleet benchmark (`python -m bench.fleet`, latency {s['latency']} s, {s['concurrency']} requests at a time per process)",
-        "",
-    ]
+    lines = [f"# Fleet benchmark (latency {s['latency']} s, {s['concurrency']} requests at a time per process)", ""]
     if "scaling" in results:
         scaling = results["scaling"]
         lines += [
@@ -325,32 +327,30 @@ def report(results: dict[str, Any]) -> str:
             "|---:|---:|---:|---:|---:|---|",
         ]
         for count, run in scaling["runs"].items():
-            lines.append(
-                f"| {count} | {run['published']} | {run['wall']} | {run['throughput']} | {run['cpu']} | {run['missing'] == 0 and run['duplicates'] == 0} |"
-            )
-        lines += (
-            [""]
-            + [
-                f"- {name}: **{value}** (target ≥ {TARGETS[name]}: {'met' if value >= TARGETS[name] else 'MISSED'})"
-                for name, value in scaling["ratios"].items()
-            ]
-            + [""]
-        )
+            exact = run["missing"] == 0 and run["duplicates"] == 0
+            cells = (count, run["published"], run["wall"], run["throughput"], run["cpu"], exact)
+            lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+        lines.append("")
+        for name, value in scaling["ratios"].items():
+            lines.append(f"- {name}: **{value}** ({verdict(value, '>=', TARGETS[name])})")
+        lines.append("")
     if "rate" in results:
         rate = results["rate"]
         lines += [
             f"## Global rate {rate['limit']:g}/s, 3 processes",
             "",
-            f"{rate['requests']} requests at the server; busiest 1-s window: {rate['busiest_sliding_second']} (sliding), "
-            f"{rate['busiest_aligned_second']} (aligned); mean {rate['mean_rate']}/s; within the limit: **{rate['within_limit']}**",
+            f"{rate['requests']} requests at the server; the busiest 1-second window had "
+            f"{rate['busiest_sliding_second']} (sliding windows) and {rate['busiest_aligned_second']} (whole seconds); "
+            f"mean {rate['mean_rate']}/s; within the limit: **{rate['within_limit']}**",
             "",
         ]
     if "kill" in results:
         kill = results["kill"]
+        trials = len(kill["trials"])
         lines += [
-            f"## kill -9 one of 3 processes ({len(kill['trials'])} trials)",
+            f"## kill -9 one of 3 processes ({trials} trials)",
             "",
-            f"exact in **{kill['exact']}/{len(kill['trials'])}** trials; lost {kill['lost']}, duplicates {kill['duplicates']}",
+            f"exact in **{kill['exact']}/{trials}** trials; lost {kill['lost']}, duplicates {kill['duplicates']}",
             "",
         ]
     if "overhead" in results:
@@ -360,7 +360,7 @@ def report(results: dict[str, Any]) -> str:
             "## Overhead (replay, one process)",
             "",
             f"CPU per article: {overhead['cpu_ms_per_article']} ms; Redis/SQLite **{ratio}** "
-            f"(target ≤ {OVERHEAD_TARGET}: {'met' if ratio <= OVERHEAD_TARGET else 'MISSED'})",
+            f"({verdict(ratio, '<=', OVERHEAD_TARGET)})",
             "",
         ]
     return "\n".join(lines)

@@ -138,6 +138,7 @@ class Fleet:
         )
         try:
             self.roster.beat(self.owner, self.report(), self.config.lease)
+            self.roster.prune()
         except redis.RedisError as error:
             self.redis_lost(error)  # the run is refused: the spider reads no listing
             return

@@ -10,6 +10,7 @@ which ``prune`` drops after ``KEEP_CLOSED`` seconds.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +68,13 @@ class Member:
         return self.deadline_ms is not None and self.deadline_ms <= self.now_ms
 
     @property
+    def heartbeat_age(self) -> float | None:
+        """Seconds since the last heartbeat, on Redis's clock (None once the process left)."""
+        if self.deadline_ms is None or "lease_ms" not in self.report:
+            return None
+        return (self.now_ms - (self.deadline_ms - int(self.report["lease_ms"]))) / 1000
+
+    @property
     def state(self) -> str:
         return str(self.report.get("state", ""))
 
@@ -81,7 +89,9 @@ class Roster:
 
     def beat(self, run_id: str, report: dict[str, Any], lease: float) -> None:
         """Report and stay alive for ``lease`` seconds."""
-        self._beat(keys=[self.procs_key, self.alive_key], args=[run_id, _dump(report), max(1, round(lease * 1000))])
+        lease_ms = max(1, round(lease * 1000))
+        report = {**report, "lease_ms": lease_ms}
+        self._beat(keys=[self.procs_key, self.alive_key], args=[run_id, _dump(report), lease_ms])
 
     def leave(self, run_id: str, report: dict[str, Any]) -> None:
         """The final report of a process that closed."""
@@ -110,13 +120,13 @@ class Roster:
     def is_alive(self, run_id: str) -> bool:
         return any(member.run_id == run_id and member.alive for member in self.members())
 
-    def prune(self, now_ms: int) -> int:
+    def prune(self) -> int:
         """Forget closed processes whose final report is older than KEEP_CLOSED; how many."""
+        oldest = int(time.time() * 1000) - KEEP_CLOSED * 1000
         stale = [
             member.run_id
             for member in self.members()
-            if member.deadline_ms is None
-            and now_ms - int(member.report.get("reported_ms", now_ms)) > KEEP_CLOSED * 1000
+            if member.deadline_ms is None and int(member.report.get("reported_ms", oldest)) < oldest
         ]
         if stale:
             self.client.hdel(self.procs_key, *stale)

@@ -65,18 +65,13 @@ def fleet_summary(client: redis.Redis, prefix: str) -> FleetSummary:
             state = member.state
         else:
             state = str(report.get("status") or "closed")
-        age = (
-            (member.now_ms - int(report["reported_ms"])) / 1000
-            if member.deadline_ms and "reported_ms" in report
-            else None
-        )
         rows.append(
             ProcessRow(
                 run_id=member.run_id,
                 host=str(report.get("host", "?")),
                 pid=report.get("pid"),
                 state=state,
-                heartbeat_age=age,
+                heartbeat_age=member.heartbeat_age,
                 entries=int(report.get("entries", 0)),
                 articles=int(report.get("articles", 0)),
                 errors=int(report.get("errors", 0)),

@@ -68,3 +68,13 @@ def test_the_summary_counts_what_redis_holds(redis_url: str) -> None:
     text = format_summary(summary, "redis://***@127.0.0.1/0")
     assert "3 queued, 2 in flight (0 past their lease); claims: 1; published URLs: 1" in text
     assert any(line.startswith("run-a") and " busy " in line for line in text.splitlines())
+
+
+def test_closed_processes_are_forgotten_after_a_week(redis_url: str) -> None:
+    roster = Roster(connect(redis_url), PREFIX)
+    week_ago = int(time.time() * 1000) - 8 * 86400 * 1000
+    roster.leave("run-old", {**report("closing"), "reported_ms": week_ago})
+    roster.leave("run-recent", report("closing"))
+    roster.beat("run-alive", {**report(BUSY), "reported_ms": week_ago}, lease=30)
+    assert roster.prune() == 1
+    assert sorted(member.run_id for member in roster.members()) == ["run-alive", "run-recent"]
