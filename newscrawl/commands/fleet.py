@@ -16,7 +16,8 @@ import redis
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.fleet.config import BadFleetSetting, check_redis_url, connect, key_prefix, redacted, redis_url_of
+from newscrawl.config import SettingError, redacted_url, redis_url, shared_redis_url
+from newscrawl.fleet.config import connect, key_prefix
 from newscrawl.fleet.summary import fleet_summary, format_summary
 
 DEFAULT_SPIDER = "rfi_cn"
@@ -40,18 +41,17 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        given = opts.redis or redis_url_of(self.settings)
-        if args or not given:
-            raise UsageError("give --redis URL or set NEWSCRAWL_REDIS_URL")
         try:
-            url = check_redis_url(given)
-        except BadFleetSetting as error:
+            url = redis_url("--redis", opts.redis) if opts.redis else shared_redis_url(self.settings)
+        except SettingError as error:
             raise UsageError(str(error)) from None
+        if args or url is None:
+            raise UsageError("give --redis URL or set NEWSCRAWL_REDIS_URL")
         client = connect(url)
         try:
             summary = fleet_summary(client, key_prefix(opts.spider))
         except redis.RedisError as error:
-            print(f"fleet: Redis at {redacted(url)} cannot be read: {error}", file=sys.stderr)
+            print(f"fleet: Redis at {redacted_url(url)} cannot be read: {error}", file=sys.stderr)
             self.exitcode = 1
             return
         finally:
@@ -59,4 +59,4 @@ class Command(ScrapyCommand):
         if opts.json:
             print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
         else:
-            sys.stdout.write(format_summary(summary, f"{redacted(url)} ({opts.spider})"))
+            sys.stdout.write(format_summary(summary, f"{redacted_url(url)} ({opts.spider})"))

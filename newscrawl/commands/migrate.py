@@ -17,7 +17,8 @@ import redis
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.fleet.config import BadFleetSetting, check_redis_url, connect, key_prefix, redacted, redis_url_of
+from newscrawl.config import SettingError, redacted_url, redis_url, shared_redis_url
+from newscrawl.fleet.config import connect, key_prefix
 from newscrawl.store.migrate import copy_seen
 from newscrawl.store.redis_seen import RedisSeenStore
 from newscrawl.store.seen import SeenStore
@@ -51,13 +52,12 @@ class Command(ScrapyCommand):
             raise UsageError("no positional arguments: give the URL after --to or --from")
         assert self.settings is not None
         given = opts.to if opts.to is not None else opts.from_
-        given = given or redis_url_of(self.settings)
-        if not given:
-            raise UsageError("give a Redis URL after --to/--from, or set NEWSCRAWL_REDIS_URL")
         try:
-            url = check_redis_url(given)
-        except BadFleetSetting as error:
+            url = redis_url("--to/--from", given) if given else shared_redis_url(self.settings)
+        except SettingError as error:
             raise UsageError(str(error)) from None
+        if url is None:
+            raise UsageError("give a Redis URL after --to/--from, or set NEWSCRAWL_REDIS_URL")
         sqlite_path = Path(self.settings["NEWSCRAWL_DATA_DIR"] or "data").resolve() / opts.spider / "seen.sqlite3"
         if opts.to is not None and not sqlite_path.is_file():
             print(f"migrate: no seen-store at {sqlite_path}", file=sys.stderr)
@@ -66,11 +66,11 @@ class Command(ScrapyCommand):
         sqlite = SeenStore(sqlite_path)
         shared = RedisSeenStore(connect(url), key_prefix(opts.spider))
         source, target = (sqlite, shared) if opts.to is not None else (shared, sqlite)
-        where = {id(sqlite): str(sqlite_path), id(shared): f"{redacted(url)} ({shared.seen_key})"}
+        where = {id(sqlite): str(sqlite_path), id(shared): f"{redacted_url(url)} ({shared.seen_key})"}
         try:
             copied = copy_seen(source, target)
         except redis.RedisError as error:
-            print(f"migrate: Redis at {redacted(url)} failed: {error}", file=sys.stderr)
+            print(f"migrate: Redis at {redacted_url(url)} failed: {error}", file=sys.stderr)
             self.exitcode = 1
             return
         finally:

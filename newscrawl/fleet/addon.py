@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from newscrawl.fleet.config import GLOBAL_RATE, LEASE, check_redis_url, parse_duration, parse_rate, redis_url_of
+from newscrawl.config import non_negative_number, positive_duration, read, shared_redis_url
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -40,13 +40,11 @@ FEED_STORAGE = "newscrawl.fleet.feed_storage.ClaimCheckedFeedStorage"
 
 class FleetAddon:
     def update_settings(self, settings: Settings) -> None:
-        url = redis_url_of(settings)
-        if not url:
+        if shared_redis_url(settings) is None:
             return
-        # Checked here so that a bad value stops the crawl before any request.
-        check_redis_url(url)
-        parse_duration(settings.get(LEASE), LEASE)
-        parse_rate(settings.get(GLOBAL_RATE), GLOBAL_RATE)
+        # The crawl command checked these before the crawler existed; other entry points learn here.
+        read(settings, "NEWSCRAWL_REDIS_LEASE", positive_duration)
+        read(settings, "NEWSCRAWL_GLOBAL_RATE", non_negative_number)
         settings.set("SCHEDULER", "newscrawl.fleet.scheduler.FleetScheduler", PRIORITY)
         settings.set("SCHEDULER_SERIALIZER", "newscrawl.fleet.request_json", PRIORITY)
         # Imported only now: a single-machine run never imports Redis.

@@ -33,8 +33,9 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.task import LoopingCall
 
+from newscrawl.config import redacted_url as redacted
 from newscrawl.fleet import request_json
-from newscrawl.fleet.config import REDIS_URL, FleetConfig, redacted
+from newscrawl.fleet.config import FleetConfig
 from newscrawl.fleet.frontier import LeasedQueue, Pushed
 from newscrawl.fleet.rate import GlobalRate
 from newscrawl.fleet.request_json import FRONTIER_KEY, RequestRefused
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+REDIS_URL_SETTING = "NEWSCRAWL_REDIS_URL"
 MAX_BEAT = 10.0  # seconds between heartbeats at most (fresh counts for `scrapy fleet`)
 EMPTY_PAUSE = 0.5  # seconds before asking Redis again after the frontier was found empty
 WAIT_POLL = 0.5  # seconds between two looks at the fleet while this process waits
@@ -126,8 +128,8 @@ class Fleet:
         shared state (lock shared, Redis seen-store, liveness for dead-run recovery)."""
         run = self.run
         run.shared = self
-        if REDIS_URL in run.settings_snapshot:
-            run.settings_snapshot[REDIS_URL] = redacted(str(run.settings_snapshot[REDIS_URL]))
+        if run.settings_snapshot.get(REDIS_URL_SETTING):
+            run.settings_snapshot[REDIS_URL_SETTING] = redacted(str(run.settings_snapshot[REDIS_URL_SETTING]))
         # Connected now, after the run's handler: the leases end once the run has its final status.
         self.crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
         logger.info(

@@ -260,6 +260,34 @@ def test_a_429_pauses_every_process(site: Site, redis_url: str, tmp_path: Path) 
     assert len(union_urls([tmp_path / f"node{n}" for n in range(2)])) == len(site.urls)
 
 
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("NEWSCRAWL_REDIS_LEASE=soon", "NEWSCRAWL_REDIS_LEASE: 'soon' is not a duration"),
+        ("NEWSCRAWL_GLOBAL_RATE=-1", "NEWSCRAWL_GLOBAL_RATE: '-1' is not a number of 0 or more"),
+        (
+            "NEWSCRAWL_REDIS_URL=http://:s3cret@10.0.0.5/",
+            "NEWSCRAWL_REDIS_URL: 'http://***@10.0.0.5/' is not a Redis URL",
+        ),
+    ],
+)
+def test_a_bad_fleet_setting_is_one_line_and_exit_2(site: Site, tmp_path: Path, setting: str, message: str) -> None:
+    result = subprocess.run(
+        crawl_command(tmp_path / "data", *crawl_arguments(site.server.origin, setting)),
+        cwd=REPO,
+        env=crawl_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert f"ERROR: Not crawling: {message}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "s3cret" not in result.stderr
+    assert site.server.requests == []
+
+
 def test_without_redis_nothing_of_the_fleet_is_loaded(site: Site, tmp_path: Path) -> None:
     result = subprocess.run(
         crawl_command(tmp_path / "data", *crawl_arguments(site.server.origin, "LOG_LEVEL=DEBUG")),

@@ -74,4 +74,4 @@ def test_the_migrate_command_says_what_is_wrong(tmp_path: Path, redis_url: str) 
     assert "no seen-store at" in missing.stderr
     bad_url = migrate(tmp_path, "--to", "http://127.0.0.1:1/")
     assert bad_url.returncode == 2
-    assert "NEWSCRAWL_REDIS_URL" in bad_url.stderr
+    assert "is not a Redis URL" in bad_url.stderr
