@@ -37,14 +37,13 @@ def run_crawl(
     data_dir: Path, *args: str, replay: Path | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """One real `scrapy crawl rfi_cn` in a subprocess (the real engine, settings and command)."""
+    return run_scrapy(crawl_command(data_dir, *args, replay=replay), timeout=timeout)
+
+
+def run_scrapy(command: list[str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """A project command (``python -m scrapy …``) in a subprocess, from the checkout."""
     return subprocess.run(
-        crawl_command(data_dir, *args, replay=replay),
-        cwd=REPO,
-        env=crawl_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
+        command, cwd=REPO, env=crawl_env(), capture_output=True, text=True, timeout=timeout, check=False
     )
 
 

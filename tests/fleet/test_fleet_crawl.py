@@ -27,7 +27,7 @@ import redis
 from newscrawl.fleet.config import key_prefix
 from newscrawl.fleet.rate import JITTER
 from tests.archive import article_page, article_url
-from tests.conftest import REPO, crawl_command, crawl_env, dataset, manifests
+from tests.conftest import REPO, crawl_command, crawl_env, dataset, manifests, run_crawl, run_scrapy
 from tests.localserver import FeedItem, LocalServer, Reply, Seen, crawl_arguments, feed_reply, html, path_of
 from tests.redisserver import free_port
 
@@ -100,15 +100,8 @@ def union_urls(data_dirs: list[Path]) -> Counter[str]:
 
 
 def fleet_summary(redis_url: str) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "fleet", "--json", "--redis", redis_url],
-        cwd=REPO,
-        env=crawl_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    result = run_scrapy([sys.executable, "-m", "scrapy", "fleet", "--json", "--redis", redis_url])
+    assert result.returncode == 0, result.stderr
     summary: dict[str, Any] = json.loads(result.stdout)
     return summary
 
@@ -272,15 +265,7 @@ def test_a_429_pauses_every_process(site: Site, redis_url: str, tmp_path: Path) 
     ],
 )
 def test_a_bad_fleet_setting_is_one_line_and_exit_2(site: Site, tmp_path: Path, setting: str, message: str) -> None:
-    result = subprocess.run(
-        crawl_command(tmp_path / "data", *crawl_arguments(site.server.origin, setting)),
-        cwd=REPO,
-        env=crawl_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_crawl(tmp_path / "data", *crawl_arguments(site.server.origin, setting))
     assert result.returncode == 2
     assert f"ERROR: Not crawling: {message}" in result.stderr
     assert "Traceback" not in result.stderr
@@ -288,16 +273,11 @@ def test_a_bad_fleet_setting_is_one_line_and_exit_2(site: Site, tmp_path: Path, 
     assert site.server.requests == []
 
 
-def test_without_redis_nothing_of_the_fleet_is_loaded(site: Site, tmp_path: Path) -> None:
-    result = subprocess.run(
-        crawl_command(tmp_path / "data", *crawl_arguments(site.server.origin, "LOG_LEVEL=DEBUG")),
-        cwd=REPO,
-        env={k: v for k, v in crawl_env().items() if k != "NEWSCRAWL_REDIS_URL"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def test_without_redis_nothing_of_the_fleet_is_loaded(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NEWSCRAWL_REDIS_URL", raising=False)
+    result = run_crawl(tmp_path / "data", *crawl_arguments(site.server.origin, "LOG_LEVEL=DEBUG"))
     assert result.returncode == 0, result.stderr[-2000:]
     assert not re.search(r"newscrawl\.fleet\.(extension|scheduler|rate)", result.stderr)
     assert len(dataset(tmp_path / "data")) == len(site.urls)

@@ -10,7 +10,7 @@ from newscrawl.fleet.config import connect, key_prefix
 from newscrawl.store.migrate import copy_seen
 from newscrawl.store.redis_seen import RedisSeenStore
 from newscrawl.store.seen import SeenStore
-from tests.conftest import REPO, crawl_env
+from tests.conftest import run_scrapy
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -43,15 +43,7 @@ def test_rows_survive_a_round_trip_with_their_runs_and_times(tmp_path: Path, red
 
 
 def migrate(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", "migrate", "-s", f"NEWSCRAWL_DATA_DIR={data_dir}", *args],
-        cwd=REPO,
-        env=crawl_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_scrapy([sys.executable, "-m", "scrapy", "migrate", "-s", f"NEWSCRAWL_DATA_DIR={data_dir}", *args])
 
 
 def test_the_migrate_command_copies_both_ways_and_hides_the_password(tmp_path: Path, redis_url: str) -> None:
