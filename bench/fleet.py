@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -67,6 +68,8 @@ class FleetRun:
     wall: float
     cpu: float  # all crawl processes, user+sys
     exit_codes: list[int]
+    late_slots: int = 0  # rate slots given up by processes that woke too late for them
+    requeued: int = 0  # requests that came back to the queue after their process's lease lapsed
     killed: int | None = None  # index of the process killed, and when (s after the start)
     killed_at: float | None = None
     logs: list[str] = field(default_factory=list)
@@ -84,6 +87,20 @@ def crawl_command(data_dir: Path, settings: dict[str, str], feed: str) -> list[s
     pairs = {**COMMON, "NEWSCRAWL_DATA_DIR": str(data_dir), **settings}
     flags = [arg for name, value in pairs.items() for arg in ("-s", f"{name}={value}")]
     return [sys.executable, "-m", "scrapy", "crawl", "rfi_cn", "-a", f"feeds={feed}", *flags]
+
+
+def manifest_stat(workdir: Path, name: str) -> int:
+    """A ``newscrawl/...`` stat summed over the manifests of every process of a run."""
+    total = 0
+    for path in workdir.glob("p*/data/rfi_cn/runs/*.json"):
+        total += int(json.loads(path.read_text(encoding="utf-8")).get("stats", {}).get(name, 0))
+    return total
+
+
+def requeued(logs: list[str]) -> int:
+    """Requests the survivors put back in the queue (their owner's lease lapsed), from their logs."""
+    pattern = re.compile(r"Fleet: (\d+) request\(s\) of \S+ came back to the queue")
+    return sum(int(m[1]) for log in logs for m in pattern.finditer(Path(log).read_text(encoding="utf-8")))
 
 
 def published_urls(workdir: Path) -> list[str]:
@@ -159,6 +176,8 @@ def run_fleet(
         wall=round(wall, 2),
         cpu=round(sum(cpu), 2),
         exit_codes=[child.returncode for child in children],
+        late_slots=manifest_stat(workdir, "newscrawl/fleet/late_slots"),
+        requeued=requeued(logs),
         killed=kill[0] if kill else None,
         killed_at=round(killed_at, 2) if killed_at is not None else None,
         logs=logs,
@@ -261,6 +280,7 @@ def main() -> None:
                 "mean_rate": round((len(arrivals) - 1) / span, 2) if span else None,
                 "limit": args.rate,
                 "within_limit": sliding <= args.rate,
+                "late_slots": run.late_slots,
             }
         if "kill" in parts:
             trials = []
@@ -286,6 +306,7 @@ def main() -> None:
                 "exact": sum(trial["exact"] for trial in trials),
                 "lost": sum(trial["missing"] for trial in trials),
                 "duplicates": sum(trial["duplicates"] for trial in trials),
+                "requeued": [trial["requeued"] for trial in trials],
             }
         if "overhead" in parts:
             size = args.overhead_articles
@@ -341,7 +362,8 @@ def report(results: dict[str, Any]) -> str:
             "",
             f"{rate['requests']} requests at the server; the busiest 1-second window had "
             f"{rate['busiest_sliding_second']} (sliding windows) and {rate['busiest_aligned_second']} (whole seconds); "
-            f"mean {rate['mean_rate']}/s; within the limit: **{rate['within_limit']}**",
+            f"mean {rate['mean_rate']}/s; within the limit: **{rate['within_limit']}**; "
+            f"slots given up by a late process: {rate['late_slots']}",
             "",
         ]
     if "kill" in results:
@@ -350,7 +372,8 @@ def report(results: dict[str, Any]) -> str:
         lines += [
             f"## kill -9 one of 3 processes ({trials} trials)",
             "",
-            f"exact in **{kill['exact']}/{trials}** trials; lost {kill['lost']}, duplicates {kill['duplicates']}",
+            f"exact in **{kill['exact']}/{trials}** trials; lost {kill['lost']}, duplicates {kill['duplicates']}; "
+            f"requests of the killed process put back in the queue, per trial: {kill['requeued']}",
             "",
         ]
     if "overhead" in results:

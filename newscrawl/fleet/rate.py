@@ -3,9 +3,12 @@
 :class:`GlobalRate` hands out sending times to www.rfi.fr (one key per host): each request
 reserves the next free slot, ``(1 + JITTER) / rate`` seconds after the previous one, on Redis's
 clock, in one Lua script — so however many processes ask at once, the slots never crowd. A
-process that sends up to ``JITTER`` seconds late (a busy event loop) still keeps the server at
-no more than ``rate`` requests in any one-second window; the cost is that the average is
-``rate / (1 + JITTER)``.
+request that leaves up to ``JITTER`` seconds after its slot still keeps the server at no more
+than ``rate`` requests in any one-second window; the cost is that the average is
+``rate / (1 + JITTER)``. A process that wakes up more than ``JITTER / 2`` after its slot (its
+event loop was busy, the machine loaded) gives that slot up and takes the next free one, so the
+other half of the allowance is left for the time between waking up and the request reaching
+the wire (``newscrawl/fleet/late_slots`` counts the slots given up).
 
 The wait must sit right before the request goes out, after Scrapy's own download slot (a wait in
 a downloader middleware would be followed by an unknown wait in the slot's queue, and requests
@@ -42,7 +45,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-JITTER = 0.1  # seconds a process may send late without the server seeing more than the rate
+JITTER = 0.2  # seconds a request may leave after its slot without the server seeing more than the rate
 # The handlers the wrappers wrap, by scheme, recorded by the add-on before it installs them.
 INNER_HANDLERS = "_NEWSCRAWL_RATE_INNER_HANDLERS"
 PAUSE_STATUSES = frozenset({429, 503})
@@ -110,6 +113,8 @@ class _GlobalRateHandler:
 
     def __init__(self, crawler: Crawler, fleet: Fleet) -> None:
         self.fleet = fleet
+        assert crawler.stats is not None
+        self.stats = crawler.stats
         self.fetch_origin = str(crawler.settings.get("NEWSCRAWL_FETCH_ORIGIN") or "")
         inner_path = crawler.settings.getdict(INNER_HANDLERS)[self.scheme]
         self.inner: Any = build_from_crawler(load_object(inner_path), crawler)
@@ -123,11 +128,20 @@ class _GlobalRateHandler:
     async def download_request(self, request: Request) -> Response:
         host = rate_limited_host(request.url, self.fetch_origin)
         if host is not None:
-            wait = self.fleet.reserve_slot(host)
-            if wait > 0:
-                await asyncio.sleep(wait)
+            await self._wait_for_slot(host)
         response: Response = await self.inner.download_request(request)
         return response
+
+    async def _wait_for_slot(self, host: str) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            wait = self.fleet.reserve_slot(host)
+            due = loop.time() + wait
+            if wait > 0:
+                await asyncio.sleep(wait)
+            if loop.time() - due <= JITTER / 2:
+                return
+            self.stats.inc_value("newscrawl/fleet/late_slots")  # woke too late for this slot: take another
 
     async def close(self) -> None:
         await self.inner.close()
