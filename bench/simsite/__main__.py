@@ -1,7 +1,7 @@
-"""``python -m bench.simsite --scenario NAME [--days N] [--seed S] [--feeds-only]``: crawl the simulated site, score it.
+"""``python -m bench.simsite --scenario NAME [--days N] [--feeds-only | --compare]``: crawl the simulated site.
 
-Prints the scores as a table (and, with ``--json``, writes every figure). See bench/README.md,
-"Simulated site".
+Prints the scores as a table (``--compare``: feeds alone and feeds with sitemaps side by side)
+and, with ``--json``, writes every figure. See bench/README.md, "Simulated site".
 """
 
 from __future__ import annotations
@@ -19,29 +19,52 @@ from bench.simsite.scenarios import DEFAULT_DAYS, NAMES, build
 from bench.simsite.score import table
 
 
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, equals, setting = value.partition("=")
+        if not equals or not name:
+            raise SystemExit(f"{option} takes NAME=VALUE, not {value!r}")
+        pairs[name] = setting
+    return pairs
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.simsite", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.simsite", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--scenario", choices=NAMES, default="steady")
     parser.add_argument("--days", type=float, help=f"simulated days (default per scenario: {DEFAULT_DAYS})")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--feeds-only", action="store_true", help="switch the crawler's sitemaps off (-a sitemaps=)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--feeds-only", action="store_true", help="switch the crawler's sitemaps off (-a sitemaps=)")
+    which.add_argument("--compare", action="store_true", help="run feeds alone, then feeds and sitemaps")
     parser.add_argument("--mode", choices=("inprocess", "subprocess"), default="inprocess")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="extra crawler setting")
+    parser.add_argument("-a", "--arg", action="append", default=[], metavar="NAME=VALUE", help="extra spider argument")
     parser.add_argument("--json", type=Path, help="write every figure to this file")
-    parser.add_argument("--keep", type=Path, help="keep the data dir (and crawls.log) here instead of a temporary one")
+    parser.add_argument("--keep", type=Path, help="keep the data dirs (and crawls.log) here instead of temporary ones")
     args = parser.parse_args(argv)
+    settings, arguments = _pairs(args.set, "--set"), _pairs(args.arg, "--arg")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     scenario = build(args.scenario, args.days, args.seed)
-    data_dir = args.keep or Path(tempfile.mkdtemp(prefix="simsite-"))
+    variants = [("feeds only", True), ("feeds and sitemaps", False)] if args.compare else [
+        ("feeds only" if args.feeds_only else "feeds and sitemaps", args.feeds_only)
+    ]  # fmt: skip
+    root = args.keep or Path(tempfile.mkdtemp(prefix="simsite-"))
+    results = {}
     try:
-        outcome = run_scenario(scenario, data_dir, mode=args.mode, feeds_only=args.feeds_only)
+        for name, feeds_only in variants:
+            data_dir = root / name.replace(" ", "-")
+            outcome = run_scenario(
+                scenario, data_dir, mode=args.mode, feeds_only=feeds_only, settings=settings, arguments=arguments
+            )
+            results[name] = outcome.scores
+            print(f"scenario {scenario.name}, seed {args.seed}, {name}: {outcome.wall:.0f} s wall ({args.mode} mode)")
     finally:
         if args.keep is None:
-            shutil.rmtree(data_dir, ignore_errors=True)
-    print(f"scenario {scenario.name}, seed {args.seed}, {'feeds only' if args.feeds_only else 'feeds and sitemaps'}, "
-          f"{args.mode} mode, {outcome.wall:.0f} s wall")  # fmt: skip
-    print(table(outcome.scores))
+            shutil.rmtree(root, ignore_errors=True)
+    print(table(*results.values(), headers=list(results)))
     if args.json:
-        args.json.write_text(json.dumps(outcome.scores, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

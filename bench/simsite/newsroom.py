@@ -294,18 +294,18 @@ class Newsroom:
     def mirror(self, t: datetime, limit: int, poll: timedelta) -> tuple[list[MirrorItem], datetime]:
         """The feedx mirror at ``t``: it polls the site every ``poll`` and keeps its first copy of each article.
 
-        Returns the items (newest first) and the mirror's last poll time.
+        Returns the items (newest first) and the mirror's last change: its newest copy (the copies
+        never change, and an article removed after it was copied stays in the mirror).
         """
-        polled = _floor(t, poll)
         items = []
-        for story in self._newest_first(polled):
+        for story in self._newest_first(_floor(t, poll)):
             fetched = _ceil(story.published, poll)
             if story.removed_at(fetched):
                 continue  # gone before the mirror ever saw it
             items.append(MirrorItem(story, story.version_at(fetched), fetched))
             if len(items) == limit:
                 break
-        return items, polled
+        return items, max((item.fetched for item in items), default=EPOCH)
 
     def month(self, t: datetime, month: str) -> Listing:
         """Every story of a Paris month live at ``t``, oldest first (a contents sitemap)."""

@@ -465,7 +465,7 @@ def _rss_item(story: Story, version: Version) -> str:
     )
 
 
-def feedx_feed(items: Iterable[MirrorItem], polled: datetime) -> str:
+def feedx_feed(items: Iterable[MirrorItem], built: datetime) -> str:
     """The feedx.net mirror: full-text items, exactly in the shape of the seed item."""
     entries = "".join(
         f"<item>\n<title>{escape(item.version.title)}</title>\n<link>{item.story.url}</link>\n"
@@ -477,7 +477,7 @@ def feedx_feed(items: Iterable[MirrorItem], polled: datetime) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n<channel>\n<title>RFI 法广中文</title>\n'
         f"<link>{ORIGIN}/cn/</link>\n<description>RFI 法广中文 - 全文RSS by feedx.net</description>\n"
-        f"<language>zh-cn</language>\n<lastBuildDate>{http_date(polled)}</lastBuildDate>\n<ttl>60</ttl>\n"
+        f"<language>zh-cn</language>\n<lastBuildDate>{http_date(built)}</lastBuildDate>\n<ttl>60</ttl>\n"
         f"{entries}</channel>\n</rss>\n"
     )
 

@@ -353,8 +353,18 @@ def _minutes(value: float | None) -> str:
     return "n/a" if value is None else f"{value / 60:.1f} min"
 
 
-def table(scores: dict[str, Any]) -> str:
-    """A short text table of the main figures."""
+def table(*scores: dict[str, Any], headers: Sequence[str] = ()) -> str:
+    """A short text table of the main figures; several scores of one scenario side by side."""
+    columns = [_rows(one) for one in scores]
+    names = [name for name, _ in columns[0]]
+    cells = [[name, *(column[i][1] for column in columns)] for i, name in enumerate(names)]
+    if headers:
+        cells.insert(0, ["", *headers])
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    return "\n".join("  ".join(f"{cell:<{w}}" for cell, w in zip(row, widths, strict=True)).rstrip() for row in cells)
+
+
+def _rows(scores: dict[str, Any]) -> list[tuple[str, str]]:
     coverage, delay, requests = scores["coverage"], scores["delay"], scores["requests"]
     normal, during = delay["outside_outages"], delay["in_outages"]
     revisits = scores["revisits"]
@@ -399,5 +409,4 @@ def table(scores: dict[str, Any]) -> str:
                       f"not adding up {len(scores['manifests']['not_adding_up'])}, "
                       f"file mismatch {len(scores['manifests']['file_mismatch'])}"),
     ]  # fmt: skip
-    width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+    return rows

@@ -45,6 +45,7 @@ class Window:
     start: datetime
     end: datetime
     mode: Literal["503", "reset"] = "503"  # how the site fails while it is down
+    retry_after: int = 3600  # seconds, sent with the 503s (down for maintenance: come back in an hour)
 
     def __contains__(self, t: object) -> bool:
         return isinstance(t, datetime) and self.start <= t < self.end
@@ -198,11 +199,11 @@ class SimSite:
 
     # --- answering ----------------------------------------------------------------------------
 
-    def _failure(self, kind: str, n: int, t: datetime, path: str, *, repeat: bool) -> FailureKind | None:
-        """The failure this request gets, if any (the caller holds the lock)."""
+    def _failure(self, kind: str, n: int, t: datetime, path: str, *, repeat: bool) -> tuple[FailureKind, int] | None:
+        """The failure this request gets, if any, and its Retry-After (the caller holds the lock)."""
         for window in self.config.down:
             if t in window:
-                return window.mode
+                return window.mode, window.retry_after
         failures = self.config.failures
         if failures.share <= 0 or not failures.kinds:
             return None
@@ -217,7 +218,7 @@ class SimSite:
         digest = hashlib.sha256(f"{failures.seed}:{path}:{n}".encode()).digest()
         if int.from_bytes(digest[:4]) / 2**32 >= failures.share:
             return None
-        return failures.kinds[int.from_bytes(digest[4:8]) % len(failures.kinds)]
+        return failures.kinds[int.from_bytes(digest[4:8]) % len(failures.kinds)], failures.retry_after
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         sim = self
@@ -239,14 +240,14 @@ class SimSite:
                     failure = sim._failure(kind, n, t, path, repeat=repeat)
                 if sim.config.latency:
                     time.sleep(sim.config.latency)
-                if failure in ("timeout", "reset"):
-                    if failure == "timeout":
+                if failure is not None and failure[0] in ("timeout", "reset"):
+                    if failure[0] == "timeout":
                         time.sleep(sim.config.failures.timeout)
-                    sim.counters.add(t, kind, failure, path, repeat=repeat)
+                    sim.counters.add(t, kind, failure[0], path, repeat=repeat)
                     self._reset()
                     return
                 if failure is not None:
-                    answer = _failure_answer(int(failure), kind, sim.config.failures.retry_after)
+                    answer = _failure_answer(int(failure[0]), kind, failure[1])
                 else:
                     answer = sim.site.answer(path, t, variant=n % 2)
                     if answer.status == 200 and kind == "page":

@@ -107,8 +107,8 @@ class Site:
         if kind == "feed":
             return self._feed(decoded, t)
         if kind == "feedx":
-            items, polled = self.newsroom.mirror(t, self.config.feedx_size, self.config.feedx_poll)
-            return _ok(kind, render.feedx_feed(items, polled), _RSS, polled)
+            items, changed = self.newsroom.mirror(t, self.config.feedx_size, self.config.feedx_poll)
+            return _ok(kind, render.feedx_feed(items, changed), _RSS, changed)
         if kind in ("news_sitemap", "sitemap_index", "contents_sitemap", "other_sitemap"):
             return self._sitemap(kind, decoded, t)
         if kind == "page":

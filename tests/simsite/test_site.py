@@ -304,7 +304,8 @@ def test_the_site_goes_down_and_fails_a_share_of_requests(newsroom: Newsroom) ->
     down = Window(NOW, NOW + timedelta(hours=1))
     reset = Window(NOW + timedelta(hours=1), NOW + timedelta(hours=2), mode="reset")
     with SimSite(newsroom, server_config=ServerConfig(down=(down, reset)), now=NOW) as site:
-        assert get(site, "/cn/rss").status == 503
+        unavailable = get(site, "/cn/rss")
+        assert (unavailable.status, unavailable.headers["Retry-After"]) == (503, "3600")
         site.set_now(reset.start)
         with pytest.raises((ConnectionError, http.client.HTTPException, socket.error)):
             get(site, "/cn/rss")
