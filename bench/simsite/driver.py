@@ -243,7 +243,8 @@ def inprocess_worker() -> None:
         try:
             for at in job["times"]:
                 say("clock", at)
-                sys.stdin.readline()
+                if not sys.stdin.readline():
+                    raise RuntimeError("the driver is gone (stdin closed)")
                 settings = base.copy()
                 settings.set("NEWSCRAWL_NOW", at, priority="cmdline")
                 started = time.monotonic()

@@ -260,7 +260,7 @@ def _requests(
         "page_requests": len(pages),
         "first_fetch_requests_per_new_article": len(first_fetches) / new_articles if new_articles else None,
         "listing_requests": len(listings),
-        "listing_304_share": sum(h.status == "304" for h in listings) / len(listings) if listings else None,
+        "listing_304_share": counters.listing_304_share(),
         "revisit_requests": len(revisits),
         "revisit_304_share": sum(h.status == "304" for h in revisits) / len(revisits) if revisits else None,
         "revisit_requests_per_article_day": len(revisits) / live_days if live_days else None,

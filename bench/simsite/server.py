@@ -107,12 +107,6 @@ class Counters:
             table.setdefault(hit.kind, Counter())[hit.status] += 1
         return {kind: dict(sorted(counts.items())) for kind, counts in sorted(table.items())}
 
-    def total(self, kind: str | None = None, status: str | None = None) -> int:
-        with self._lock:
-            return sum(
-                1 for h in self.hits if (kind is None or h.kind == kind) and (status is None or h.status == status)
-            )
-
     def listing_304_share(self) -> float | None:
         with self._lock:
             listings = [h for h in self.hits if h.kind in LISTING_KINDS]
@@ -292,8 +286,8 @@ class SimSite:
                     pass
 
             def date_time_string(self, timestamp: float | None = None) -> str:
-                """The Date header: simulated time."""
-                return render.http_date(self._now)
+                """The Date header: simulated time (the request's, or now for http.server's own errors)."""
+                return render.http_date(getattr(self, "_now", None) or sim.now)
 
             def log_message(self, format: str, *args: object) -> None:
                 """Quiet: the request log is ``sim.counters``."""
