@@ -32,7 +32,7 @@ from newscrawl.pages.feed_fulltext import feed_only_content
 from newscrawl.pages.rfi import RfiArticlePage
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping, Sequence
     from pathlib import Path
 
 START = datetime(2024, 4, 1, 6, 0, tzinfo=UTC)
@@ -325,7 +325,7 @@ def test_the_site_goes_down_and_fails_a_share_of_requests(newsroom: Newsroom) ->
 # --- scoring ------------------------------------------------------------------------------------
 
 
-def write_dataset(data_dir: Path, records: list[dict[str, str]], manifest: dict[str, object]) -> None:
+def write_dataset(data_dir: Path, records: Sequence[Mapping[str, object]], manifest: Mapping[str, object]) -> None:
     folder = data_dir / "rfi_cn" / "articles" / "2024-04-01"
     folder.mkdir(parents=True)
     (folder / "run.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
@@ -409,3 +409,48 @@ def test_a_burst_larger_than_the_feeds_is_not_fully_covered_and_the_score_says_w
     assert (coverage["missing"], coverage["covered"]) == (len(missing), len(expected) - len(missing))
     assert coverage["share"] < 1
     assert scores["duplicates"]["count"] == 0
+
+
+def test_score_reads_versions_and_tombstones(tmp_path: Path) -> None:
+    config = NewsroomConfig(
+        start=START, end=START + timedelta(days=2), seed=3, history=timedelta(days=1), removal_share=0.3,
+        edit_counts=(0.5, 0.5),
+    )  # fmt: skip
+    newsroom = Newsroom(config)
+    in_period = newsroom.in_period()
+    edited = next(s for s in in_period if s.removal is None and s.edits and s.edits[0].at < config.end)
+    removed = next(s for s in in_period if s.removal is not None and s.removal.at < config.end)
+    never_removed = next(s for s in in_period if s.removal is None and s is not edited)
+    edit = edited.edits[0].at
+    assert removed.removal is not None
+
+    def record(story: Story, version: int, at: datetime, status: str = "live") -> dict[str, object]:
+        state = story.version_at(at)
+        return {
+            **{"id": story.url, "url": story.url, "version": version, "status": status},
+            **{"title": state.title, "body": state.body, "published": record_format(story.published)},
+            "fetched_at": record_format(at),
+        }
+
+    write_dataset(
+        tmp_path,
+        [
+            record(edited, 1, edited.published + timedelta(seconds=1)),
+            record(edited, 2, edit + timedelta(minutes=15)),  # the edit, seen 15 min after it was made
+            record(edited, 3, edit + timedelta(minutes=16)),  # the same content again: minted without an edit
+            record(removed, 1, removed.published + timedelta(seconds=1)),
+            record(removed, 2, removed.removal.at + timedelta(minutes=10), "removed"),
+            record(never_removed, 1, never_removed.published + timedelta(seconds=1)),
+            record(never_removed, 2, never_removed.published + timedelta(minutes=5), "removed"),
+        ],
+        {"run_id": "r1", "counts": {}},
+    )
+    revisits = score(tmp_path, newsroom, [])["revisits"]
+    assert revisits["edits_seen"] == 1
+    assert revisits["edit_delay"] == {"n": 1, "median": 900, "p99": 900, "max": 900}
+    assert revisits["versions_without_edit"] == 1
+    assert revisits["versions_without_edit_on_rotating_pages"] == int(edited.promo_rotation)
+    assert revisits["false_tombstones"] == 1
+    assert revisits["removals"] == sum(1 for s in in_period if s.removal and s.removal.at <= config.end)
+    assert revisits["removals_tombstoned"] == 1
+    assert revisits["removal_delay"]["max"] == 600
