@@ -42,6 +42,10 @@ OUTCOMES = ("new", "feed_only", "duplicate", "skipped", "rejected", "lost")
 _REASONED = ("duplicate", "skipped", "lost")
 STATS_PREFIX = "newscrawl/entries/"
 STATUS_STAT = "newscrawl/run/status"
+# Sent once the final manifest is written (argument: manifest); the run-health report listens.
+run_closed = object()
+# Settings whose values are credentials: the manifest says whether they are set, never what they are.
+SECRET_SETTINGS = frozenset({"NEWSCRAWL_ALERT_SMTP_PASSWORD", "NEWSCRAWL_ALERT_WEBHOOK"})
 
 
 class RunManager:
@@ -61,7 +65,9 @@ class RunManager:
         self.started = format_utc(now)
         self.max_listed = settings.getint("NEWSCRAWL_MANIFEST_MAX_LISTED")
         self.settings_snapshot = {
-            name: settings[name] for name in sorted(settings.attributes) if name.startswith("NEWSCRAWL_")
+            name: ("(set)" if settings[name] else "") if name in SECRET_SETTINGS else settings[name]
+            for name in sorted(settings.attributes)
+            if name.startswith("NEWSCRAWL_")
         }
         self.errors: list[str] = []
         self.refused = False
@@ -74,6 +80,7 @@ class RunManager:
         self._claimed: set[str] = set()
         self._aliases: dict[str, set[str]] = {}
         self._dataset_published = False
+        self.health: dict[str, Any] | None = None  # set at spider close by newscrawl.health
 
     @classmethod
     def of(cls, crawler: Crawler) -> RunManager:
@@ -181,10 +188,12 @@ class RunManager:
             )
         status = "failed" if self.errors else "finished"
         try:
-            self._write_manifest(status)
+            manifest = self._write_manifest(status)
         except OSError as exc:
             self.fail(f"the run manifest could not be written: {exc}")
             status = "failed"
+        else:
+            self.crawler.signals.send_catch_log(run_closed, manifest=manifest)
         self.stats.set_value(STATUS_STAT, status)
         logger.info(
             "Run %s %s: %d entries → new %d, feed-only %d, duplicate %s, skipped %s, rejected %s, lost %s%s",
@@ -268,8 +277,14 @@ class RunManager:
         return self.root / "rejects" / self.run_date / f"{self.run_id}.jsonl"
 
     def _write_manifest(self, status: str) -> dict[str, Any]:
+        manifest = self.manifest(status)
+        write_atomically(self.root / "runs" / f"{self.run_id}.json", _dump(manifest))
+        return manifest
+
+    def manifest(self, status: str) -> dict[str, Any]:
+        """The run manifest as it stands (what ``runs/<run_id>.json`` gets)."""
         spider = self.crawler.spider
-        manifest: dict[str, Any] = {
+        return {
             "run_id": self.run_id,
             "spider": self.spider_name,
             "status": status,
@@ -288,9 +303,8 @@ class RunManager:
             "output": {**self.output, "dataset_published": self._dataset_published},
             "listed": self.listed,
             "stats": {k: v for k, v in sorted(self.stats.get_stats().items()) if k.startswith("newscrawl/")},
+            "health": self.health,
         }
-        write_atomically(self.root / "runs" / f"{self.run_id}.json", _dump(manifest))
-        return manifest
 
 
 def _dump(data: dict[str, Any]) -> bytes:

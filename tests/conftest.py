@@ -71,3 +71,9 @@ def crawl(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
         return run_crawl(data_dir, *args, replay=replay, timeout=timeout)
 
     return _crawl
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Crawls cache the report's Vega bundle under $XDG_CACHE_HOME: one per test session, not the user's."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))

@@ -1,0 +1,98 @@
+"""Run manifests (``<data>/<spider>/runs/<run_id>.json``), read newest first and only as far as needed.
+
+A run id starts with its UTC start time (``20240402T060001Z-1a2b3c4d``), so the file names alone
+give the order, the day and the hour of every run: a year of 15-minute runs (35,000 manifests)
+is listed in milliseconds, and only the manifests a question needs are opened.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+_RUN_ID = re.compile(r"^(\d{8})T(\d{2})\d{4}Z")
+# How many manifests a history search may open per run it wants (a data dir full of failed runs
+# must not make every run read the whole year).
+_SCAN_FACTOR = 50
+
+
+def run_ids(runs_dir: Path) -> list[str]:
+    """Every run id with a manifest, oldest first (temporary ``.part`` files are not manifests)."""
+    try:
+        with os.scandir(runs_dir) as entries:
+            names = [entry.name[:-5] for entry in entries if entry.name.endswith(".json")]
+    except FileNotFoundError:
+        return []
+    return sorted(names)
+
+
+def load(runs_dir: Path, run_id: str) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads((runs_dir / f"{run_id}.json").read_bytes())
+    except (OSError, ValueError) as exc:
+        logger.debug("Manifest %s skipped: %s", run_id, exc)
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def day_of(run_id: str) -> str | None:
+    """``YYYYMMDD`` of the run's start (UTC), from its id."""
+    match = _RUN_ID.match(run_id)
+    return match.group(1) if match else None
+
+
+def hour_of(run_id: str) -> int | None:
+    match = _RUN_ID.match(run_id)
+    return int(match.group(2)) if match else None
+
+
+@dataclass
+class History:
+    """Earlier finished runs, newest first: the last ones, and the last ones at the same hour of day."""
+
+    recent: list[dict[str, Any]] = field(default_factory=list)
+    same_hour: list[dict[str, Any]] = field(default_factory=list)
+
+
+def finished_before(runs_dir: Path, ids: list[str], limit: int) -> list[dict[str, Any]]:
+    """The last ``limit`` finished runs among ``ids`` (oldest first), newest first."""
+    found: list[dict[str, Any]] = []
+    for run_id in reversed(ids[-limit * _SCAN_FACTOR :]):
+        manifest = load(runs_dir, run_id)
+        if manifest is not None and manifest.get("status") == "finished":
+            found.append(manifest)
+            if len(found) == limit:
+                break
+    return found
+
+
+def read_history(runs_dir: Path, current_run_id: str, limit: int) -> History:
+    """The history a run is judged against: finished runs that started before it."""
+    earlier = [run_id for run_id in run_ids(runs_dir) if run_id < current_run_id]
+    hour = hour_of(current_run_id)
+    same_hour = [run_id for run_id in earlier if hour is not None and hour_of(run_id) == hour]
+    return History(
+        recent=finished_before(runs_dir, earlier, limit),
+        same_hour=finished_before(runs_dir, same_hour, limit),
+    )
+
+
+def manifests_since(runs_dir: Path, since: datetime) -> Iterator[dict[str, Any]]:
+    """Every manifest of a run started on or after ``since``'s day (UTC), oldest first."""
+    first_day = f"{since:%Y%m%d}"
+    for run_id in run_ids(runs_dir):
+        day = day_of(run_id)
+        if day is not None and day < first_day:
+            continue
+        manifest = load(runs_dir, run_id)
+        if manifest is not None:
+            yield manifest

@@ -1,0 +1,248 @@
+"""The numbers of the run-health report, gathered from run manifests and the runs' article files.
+
+The period is the last ``days`` UTC days of runs, ending with the day of the newest run (so a
+replayed or simulated history reports on its own days). Every total comes from the manifests'
+``counts`` and ``stats`` through :mod:`newscrawl.health.measures`; the article timeline,
+capture delays, sections and tags come from the article files those manifests name.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from newscrawl.health import measures
+from newscrawl.health.history import day_of, manifests_since, run_ids
+from newscrawl.health.measures import Manifest, Share
+
+logger = logging.getLogger(__name__)
+
+# Capture delay buckets (published → fetched_at), upper bounds in seconds.
+DELAY_BUCKETS: tuple[tuple[str, float], ...] = (
+    ("< 15 min", 15 * 60),
+    ("15–30 min", 30 * 60),
+    ("30–60 min", 3600),
+    ("1–2 h", 2 * 3600),
+    ("2–6 h", 6 * 3600),
+    ("6–24 h", 86400),
+    ("1–7 d", 7 * 86400),
+    ("> 7 d", float("inf")),
+)
+LISTED_ROWS = 200  # lost/rejected URLs shown (newest first); the counts are always complete
+RECENT_RUNS = 50  # rows of the run table
+TOP_SECTIONS, TOP_TAGS = 15, 20
+PAGE_ROLES = frozenset({"page", "robots", "other"})  # every other role lists entries (feed, sitemap)
+KEY_OUTCOMES = ("entries_seen", "new", "feed_only", "duplicate", "skipped", "rejected", "lost")
+
+
+def run_outcome(manifest: Manifest) -> str:
+    """finished (healthy), unhealthy (finished, failed monitors), failed, killed or running."""
+    status = str(manifest.get("status"))
+    if status == "finished" and measures.is_healthy(manifest) is False:
+        return "unhealthy"
+    return status
+
+
+@dataclass
+class RunRow:
+    run_id: str
+    started: str
+    duration: float | None
+    outcome: str
+    failed_monitors: list[str]
+    counts: dict[str, int]
+    requests: int
+
+
+@dataclass
+class ArticleStats:
+    records: int = 0
+    published_by_day: Counter[str] = field(default_factory=Counter)
+    captured_by_day: Counter[str] = field(default_factory=Counter)
+    published_by_hour: Counter[int] = field(default_factory=Counter)
+    captured_by_hour: Counter[int] = field(default_factory=Counter)
+    without_published: int = 0
+    delays: list[float] = field(default_factory=list)
+    sections: Counter[str] = field(default_factory=Counter)
+    tags: Counter[str] = field(default_factory=Counter)
+    unreadable_files: list[str] = field(default_factory=list)
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.records += 1
+        published, captured = measures.parse_utc(record.get("published")), measures.parse_utc(record.get("fetched_at"))
+        if published is None:
+            self.without_published += 1
+        else:
+            self.published_by_day[f"{published:%Y-%m-%d}"] += 1
+            self.published_by_hour[published.hour] += 1
+        if captured is not None:
+            self.captured_by_day[f"{captured:%Y-%m-%d}"] += 1
+            self.captured_by_hour[captured.hour] += 1
+        if published is not None and captured is not None:
+            self.delays.append((captured - published).total_seconds())
+        if record.get("section"):
+            self.sections[str(record["section"])] += 1
+        for tag in record.get("tags") or []:
+            self.tags[str(tag)] += 1
+
+    def delay_histogram(self) -> list[tuple[str, int]]:
+        counts = Counter(next(name for name, bound in DELAY_BUCKETS if delay < bound) for delay in self.delays)
+        return [(name, counts[name]) for name, _ in DELAY_BUCKETS]
+
+    def timeline(self, days: int) -> list[tuple[str, int, int]]:
+        """(day, published, captured) for the ``days`` days that end with the last capture."""
+        if not self.captured_by_day:
+            return []
+        last = datetime.strptime(max(self.captured_by_day), "%Y-%m-%d")
+        span = [f"{last - timedelta(days=n):%Y-%m-%d}" for n in reversed(range(days))]
+        return [(day, self.published_by_day[day], self.captured_by_day[day]) for day in span]
+
+
+@dataclass
+class ListingSummary:
+    runs: int = 0
+    failed: int = 0
+    not_modified: int = 0
+    entries: list[int] = field(default_factory=list)
+    last_problem: str | None = None
+
+
+@dataclass
+class ReportData:
+    spider: str
+    days: int
+    first_day: str | None = None
+    last_day: str | None = None
+    runs: list[RunRow] = field(default_factory=list)
+    latest: dict[str, Any] | None = None
+    totals: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[tuple[str, str]] = field(default_factory=Counter)  # (outcome, reason) → n
+    listed: list[dict[str, Any]] = field(default_factory=list)
+    runs_by_day: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    durations_by_day: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    coverage_by_day: defaultdict[str, dict[str, Share]] = field(default_factory=lambda: defaultdict(dict))
+    fallback_by_day: defaultdict[str, dict[str, Share]] = field(default_factory=lambda: defaultdict(dict))
+    requests_by_day: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    listings: defaultdict[str, ListingSummary] = field(default_factory=lambda: defaultdict(ListingSummary))
+    articles: ArticleStats = field(default_factory=ArticleStats)
+
+    @property
+    def requests_per_article(self) -> float | None:
+        return self.totals["requests"] / self.totals["published"] if self.totals["published"] else None
+
+    @property
+    def not_modified_share(self) -> float | None:
+        asked = self.totals["listing_requests"]
+        return self.totals["listing_not_modified"] / asked if asked else None
+
+
+def gather(root: Path, days: int) -> ReportData:
+    """Reads the period's manifests (and their article files) under ``<data>/<spider>``."""
+    data = ReportData(spider=root.name, days=days)
+    runs_dir = root / "runs"
+    ids = run_ids(runs_dir)
+    last = next((day for day in map(day_of, reversed(ids)) if day), None)
+    if last is None:
+        return data
+    since = datetime.strptime(last, "%Y%m%d").replace(tzinfo=UTC) - timedelta(days=days - 1)
+    data.first_day, data.last_day = f"{since:%Y-%m-%d}", f"{last[:4]}-{last[4:6]}-{last[6:]}"
+    for manifest in manifests_since(runs_dir, since):
+        _add_run(data, manifest)
+        articles = (manifest.get("output") or {}).get("articles")
+        if articles and (manifest.get("output") or {}).get("dataset_published"):
+            _read_articles(data.articles, root / str(articles))
+    data.listed.sort(key=lambda row: row["run_id"], reverse=True)
+    del data.listed[LISTED_ROWS:]
+    return data
+
+
+def _add_run(data: ReportData, manifest: Manifest) -> None:
+    run_id = str(manifest.get("run_id", ""))
+    day = str(manifest.get("started", ""))[:10] or "unknown"
+    outcome = run_outcome(manifest)
+    requests = measures.requests(manifest)
+    counts = {name: measures.count(manifest, name) for name in KEY_OUTCOMES}
+    published = measures.published(manifest)
+    data.latest = dict(manifest)
+    data.runs.append(
+        RunRow(
+            run_id=run_id,
+            started=str(manifest.get("started", "")),
+            duration=measures.duration_seconds(manifest),
+            outcome=outcome,
+            failed_monitors=measures.health_failures(manifest),
+            counts=counts,
+            requests=sum(requests.values()),
+        )
+    )
+    totals = data.totals
+    totals["runs"] += 1
+    totals[f"runs_{outcome}"] += 1
+    totals.update(counts)
+    totals["published"] += published
+    totals["attempted"] += measures.attempted(manifest)
+    for name, share in measures.rates(manifest).items():
+        totals[f"rate_{name}"] += share.part
+    totals["requests"] += sum(requests.values())
+    totals["page_requests"] += requests.get("page", 0)
+    not_modified = measures.not_modified(manifest)
+    listing_requests = sum(n for role, n in requests.items() if role not in PAGE_ROLES)
+    listing_not_modified = sum(n for role, n in not_modified.items() if role not in PAGE_ROLES)
+    totals["listing_requests"] += listing_requests
+    totals["listing_not_modified"] += listing_not_modified
+    for outcome_name in ("lost", "rejected", "skipped", "duplicate"):
+        for reason, n in measures.reasons(manifest, outcome_name).items():
+            data.reasons[(outcome_name, reason)] += n
+    listed = manifest.get("listed") or {}
+    for outcome_name in ("lost", "rejected"):
+        for row in listed.get(outcome_name) or []:
+            data.listed.append({"run_id": run_id, "outcome": outcome_name, **row})
+    data.runs_by_day[day][outcome] += 1
+    duration = measures.duration_seconds(manifest)
+    if duration is not None:
+        data.durations_by_day[day].append(duration)
+    _pool_into(data.coverage_by_day[day], measures.coverage(manifest) or {})
+    _pool_into(data.fallback_by_day[day], measures.fallback_shares(manifest))
+    per_day = data.requests_by_day[day]
+    per_day.update(
+        requests=sum(requests.values()),
+        published=published,
+        listing_requests=listing_requests,
+        listing_not_modified=listing_not_modified,
+    )
+    for listing in measures.listings(manifest):
+        summary = data.listings[listing.url]
+        summary.runs += 1
+        summary.not_modified += listing.not_modified
+        if listing.ok:
+            summary.entries.append(listing.entries)
+        else:
+            summary.failed += 1
+            summary.last_problem = listing.problem or "no detail"
+
+
+def _pool_into(target: dict[str, Share], shares: dict[str, Share]) -> None:
+    for name, share in shares.items():
+        target[name] = target.get(name, Share(0, 0)) + share
+
+
+def _read_articles(stats: ArticleStats, path: Path) -> None:
+    try:
+        with path.open("rb") as lines:
+            for line in lines:
+                stats.add(json.loads(line))
+    except (OSError, ValueError) as exc:
+        logger.warning("Report: article file %s unreadable: %s", path, exc)
+        stats.unreadable_files.append(str(path))
+
+
+def median_or_none(values: Iterable[float]) -> float | None:
+    values = list(values)
+    return median(values) if values else None
