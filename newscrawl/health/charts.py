@@ -100,8 +100,8 @@ def charts(data: ReportData) -> dict[str, dict[str, Any]]:
             )
         )
     for chart_id, by_day, title in (
-        ("field-coverage", data.coverage_by_day, "share of records with a value"),
-        ("field-sources", data.fallback_by_day, "share from fallback/url"),
+        ("field-coverage", data.coverage.by_day(), "share of records with a value"),
+        ("field-sources", data.fallback.by_day(), "share from fallback/url"),
     ):
         rows = [
             {"day": day, "field": name, "share": share.value, "of": share.whole}

@@ -24,7 +24,7 @@ from newscrawl.health.alerts import STATE_FILE, Alerter, Outcome
 from newscrawl.health.config import HealthConfig
 from newscrawl.health.history import read_history
 from newscrawl.health.measures import LOG_ERRORS_STAT, parse_utc
-from newscrawl.health.monitors import judge
+from newscrawl.health.monitors import Past, judge
 from newscrawl.health.report import REPORT_FILE, write_report
 from newscrawl.run import RunManager, run_closed
 
@@ -58,7 +58,7 @@ class RunHealth:
         self.stats.set_value(LOG_ERRORS_STAT, self.stats.get_value("log_count/ERROR", 0))
         manifest = {**run.manifest("closing"), "close_reason": reason}
         history = read_history(run.root / "runs", run.run_id, self.config.thresholds.history)
-        health = judge(manifest, history, self.config.thresholds, self.crawler).as_dict()
+        health = judge(manifest, Past.of(history), self.config.thresholds, self.crawler).as_dict()
         run.health = health
         self.stats.set_value(HEALTH_FAILED_STAT, len(health["failed"]))
         for failure in health["failed"]:

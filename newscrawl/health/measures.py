@@ -1,15 +1,18 @@
-"""What one run manifest says, measured: pure functions over its ``counts``, ``feeds`` and ``stats``.
+"""What one run manifest says, measured: its ``counts``, ``feeds``/``sources`` and ``stats``, read once.
 
 The monitors judge these numbers and the report draws them, so both read a run the same way.
-A manifest written before a stat existed simply has no value for it (``None``), never a guess.
+:func:`measure` walks the manifest's stats in one pass (the report measures a year of runs, 35,000
+manifests). A manifest written before a stat existed has no value for it (``None`` or ``{}``),
+never a guess.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from newscrawl.health.config import COVERAGE_FIELDS
 
@@ -23,84 +26,43 @@ NOT_MODIFIED_PREFIX = "newscrawl/not_modified/"
 LOG_ERRORS_STAT = "newscrawl/log/errors"
 # Stats the crawl itself writes.
 FIELD_SOURCE_PREFIX = "newscrawl/field_source/"
+PAGE_FAILED_PREFIX = "newscrawl/page_failed/"
+BROWSER_OUTCOME_PREFIX = "newscrawl/browser/outcome/"
+BROWSER_REQUESTED_STAT = "newscrawl/browser/requested"
 FALLBACK_SOURCES = frozenset({"fallback", "url"})
 # A page the site refused (the spider's failure reasons); the browser's own failures are
 # counted under newscrawl/browser/outcome/<reason> as well, and are not refusals over HTTP.
 REFUSAL_REASONS = ("http_403", "http_429", "http_503", "retry_after_too_long")
 RATES = ("lost", "rejected", "browser", "refused")
+OUTCOMES = ("entries_seen", "new", "feed_only", "duplicate", "skipped", "rejected", "lost")
+_GROUPS = (
+    FIELD_PRESENT_PREFIX,
+    FIELD_SOURCE_PREFIX,
+    REQUESTS_PREFIX,
+    NOT_MODIFIED_PREFIX,
+    PAGE_FAILED_PREFIX,
+    BROWSER_OUTCOME_PREFIX,
+)
 
 
-def stats(manifest: Manifest) -> Mapping[str, Any]:
-    value = manifest.get("stats")
-    return value if isinstance(value, Mapping) else {}
-
-
-def stat(manifest: Manifest, name: str) -> int:
-    value = stats(manifest).get(name, 0)
-    return int(value) if isinstance(value, int | float) else 0
-
-
-def _with_prefix(manifest: Manifest, prefix: str) -> dict[str, int]:
-    return {
-        name[len(prefix) :]: int(value)
-        for name, value in stats(manifest).items()
-        if name.startswith(prefix) and isinstance(value, int | float)
-    }
-
-
-def count(manifest: Manifest, outcome: str) -> int:
-    """``counts[outcome]``, summed over its reasons."""
-    counts = manifest.get("counts")
-    value = counts.get(outcome, 0) if isinstance(counts, Mapping) else 0
-    if isinstance(value, Mapping):
-        return sum(int(n) for n in value.values())
-    return int(value) if isinstance(value, int | float) else 0
-
-
-def reasons(manifest: Manifest, outcome: str) -> dict[str, int]:
-    """``counts[outcome]`` broken down by reason (``rejected`` has one reason: ``schema``)."""
-    counts = manifest.get("counts")
-    value = counts.get(outcome) if isinstance(counts, Mapping) else None
-    if isinstance(value, Mapping):
-        return {str(k): int(v) for k, v in value.items() if v}
-    return {"schema": int(value)} if isinstance(value, int | float) and value else {}
-
-
-def published(manifest: Manifest) -> int:
-    """Articles the run published: new page records plus feed-only records."""
-    return count(manifest, "new") + count(manifest, "feed_only")
-
-
-def attempted(manifest: Manifest) -> int:
-    """Articles the run tried to get (new to the dataset): published, rejected or lost."""
-    return published(manifest) + count(manifest, "rejected") + count(manifest, "lost")
-
-
-def entries_seen(manifest: Manifest) -> int:
-    return count(manifest, "entries_seen")
-
-
-def started(manifest: Manifest) -> datetime | None:
-    return parse_utc(manifest.get("started"))
-
-
-def duration_seconds(manifest: Manifest) -> float | None:
-    start, end = started(manifest), parse_utc(manifest.get("ended"))
-    return (end - start).total_seconds() if start and end else None
+@lru_cache(maxsize=4096)
+def _group_of(stat_name: str) -> tuple[str, str] | None:
+    """(prefix, rest) for a stat of one of the groups; stat names repeat run after run, hence the cache."""
+    prefix = next((p for p in _GROUPS if stat_name.startswith(p)), None)
+    return None if prefix is None else (prefix, stat_name[len(prefix) :])
 
 
 def parse_utc(value: object) -> datetime | None:
     """The project's ``YYYY-MM-DDTHH:MM:SSZ`` timestamps (anything else: ``None``)."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not value.endswith("Z"):
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        return datetime.fromisoformat(value)
     except ValueError:
         return None
 
 
-@dataclass(frozen=True)
-class Share:
+class Share(NamedTuple):
     """``part`` of ``whole``; ``value`` is None when there is nothing to divide."""
 
     part: int
@@ -110,8 +72,8 @@ class Share:
     def value(self) -> float | None:
         return self.part / self.whole if self.whole else None
 
-    def __add__(self, other: Share) -> Share:
-        return Share(self.part + other.part, self.whole + other.whole)
+    def __add__(self, other: tuple[Any, ...]) -> Share:  # adds up, never concatenates
+        return Share(self.part + other[0], self.whole + other[1])
 
 
 def pooled(shares: Iterable[Share]) -> Share:
@@ -119,53 +81,7 @@ def pooled(shares: Iterable[Share]) -> Share:
     return sum(shares, Share(0, 0))
 
 
-def coverage(manifest: Manifest) -> dict[str, Share] | None:
-    """Per field, the records that had a value; None for a manifest from before it was counted."""
-    records = stats(manifest).get(COVERAGE_RECORDS_STAT)
-    if records is None:
-        return None
-    present = _with_prefix(manifest, FIELD_PRESENT_PREFIX)
-    return {field: Share(present.get(field, 0), int(records)) for field in COVERAGE_FIELDS}
-
-
-def field_sources(manifest: Manifest) -> dict[str, dict[str, int]]:
-    """Per field, how many page records took it from each source (jsonld, meta, dom, fallback, url)."""
-    sources: dict[str, dict[str, int]] = {}
-    for key, count in _with_prefix(manifest, FIELD_SOURCE_PREFIX).items():
-        field, _, source = key.partition("/")
-        if source:
-            sources.setdefault(field, {})[source] = count
-    return sources
-
-
-def fallback_shares(manifest: Manifest) -> dict[str, Share]:
-    """Per field, the share of page records that took it from the generic fallback or the URL."""
-    return {
-        field: Share(sum(n for source, n in by_source.items() if source in FALLBACK_SOURCES), sum(by_source.values()))
-        for field, by_source in field_sources(manifest).items()
-    }
-
-
-def rates(manifest: Manifest) -> dict[str, Share]:
-    """Lost, rejected, sent to the browser and refused by the site, each over ``attempted``."""
-    whole = attempted(manifest)
-    refused = sum(
-        max(
-            0, stat(manifest, f"newscrawl/page_failed/{reason}") - stat(manifest, f"newscrawl/browser/outcome/{reason}")
-        )
-        for reason in REFUSAL_REASONS
-    )
-    parts = {
-        "lost": count(manifest, "lost"),
-        "rejected": count(manifest, "rejected"),
-        "browser": stat(manifest, "newscrawl/browser/requested"),
-        "refused": refused,
-    }
-    return {name: Share(min(part, whole), whole) for name, part in parts.items()}
-
-
-@dataclass(frozen=True)
-class Listing:
+class Listing(NamedTuple):
     """One feed or sitemap as the run saw it."""
 
     url: str
@@ -175,7 +91,114 @@ class Listing:
     problem: str | None
 
 
-def listings(manifest: Manifest) -> list[Listing]:
+@dataclass(frozen=True)
+class Measured:
+    """One run, measured (see :func:`measure`)."""
+
+    run_id: str
+    status: str
+    close_reason: str | None
+    errors: list[str]
+    started: datetime | None
+    duration: float | None  # seconds
+    health_ok: bool | None  # None: not judged (a manifest from before the monitors)
+    failed_monitors: list[str]
+    counts: dict[str, int]  # OUTCOMES, each summed over its reasons
+    reasons: dict[str, dict[str, int]]  # duplicate/skipped/lost by reason; rejected as {"schema": n}
+    coverage: dict[str, Share] | None  # per field: records with a value (None: not counted)
+    fallback: dict[str, Share]  # per field: pages that took it from the generic fallback or the URL
+    rates: dict[str, Share]  # RATES over ``attempted``
+    requests: dict[str, int]  # by role: feed, page, robots, ...
+    not_modified: dict[str, int]  # 304 answers by role
+    log_errors: int
+    listings: list[Listing]
+
+    @property
+    def published(self) -> int:
+        """Articles the run published: new page records plus feed-only records."""
+        return self.counts["new"] + self.counts["feed_only"]
+
+    @property
+    def attempted(self) -> int:
+        """Articles the run tried to get (new to the dataset): published, rejected or lost."""
+        return self.published + self.counts["rejected"] + self.counts["lost"]
+
+
+def measure(manifest: Manifest) -> Measured:
+    stats = manifest.get("stats")
+    stats = stats if isinstance(stats, Mapping) else {}
+    groups: dict[str, dict[str, int]] = {prefix: {} for prefix in _GROUPS}
+    for name, value in stats.items():
+        grouped = _group_of(name)
+        if grouped is not None and isinstance(value, int | float):
+            groups[grouped[0]][grouped[1]] = int(value)
+    counts, reasons = _counts(manifest.get("counts"))
+    started, ended = parse_utc(manifest.get("started")), parse_utc(manifest.get("ended"))
+    health = manifest.get("health")
+    health = health if isinstance(health, Mapping) else None
+    failed, browser = groups[PAGE_FAILED_PREFIX], groups[BROWSER_OUTCOME_PREFIX]
+    attempted = counts["new"] + counts["feed_only"] + counts["rejected"] + counts["lost"]
+    rate_parts = {
+        "lost": counts["lost"],
+        "rejected": counts["rejected"],
+        "browser": int(stats.get(BROWSER_REQUESTED_STAT, 0) or 0),
+        "refused": sum(max(0, failed.get(r, 0) - browser.get(r, 0)) for r in REFUSAL_REASONS),
+    }
+    return Measured(
+        run_id=str(manifest.get("run_id", "")),
+        status=str(manifest.get("status")),
+        close_reason=manifest.get("close_reason"),
+        errors=[str(error) for error in manifest.get("errors") or []],
+        started=started,
+        duration=(ended - started).total_seconds() if started and ended else None,
+        health_ok=bool(health.get("ok")) if health is not None else None,
+        failed_monitors=[str(f.get("monitor")) for f in (health or {}).get("failed") or [] if isinstance(f, Mapping)],
+        counts=counts,
+        reasons=reasons,
+        coverage=_coverage(stats.get(COVERAGE_RECORDS_STAT), groups[FIELD_PRESENT_PREFIX]),
+        fallback=_fallback(groups[FIELD_SOURCE_PREFIX]),
+        rates={name: Share(min(part, attempted), attempted) for name, part in rate_parts.items()},
+        requests=groups[REQUESTS_PREFIX],
+        not_modified=groups[NOT_MODIFIED_PREFIX],
+        log_errors=int(stats.get(LOG_ERRORS_STAT, 0) or 0),
+        listings=_listings(manifest),
+    )
+
+
+def _counts(counts: object) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    totals: dict[str, int] = {}
+    reasons: dict[str, dict[str, int]] = {}
+    source = counts if isinstance(counts, Mapping) else {}
+    for outcome in OUTCOMES:
+        value = source.get(outcome, 0)
+        if isinstance(value, Mapping):
+            reasons[outcome] = {str(k): int(v) for k, v in value.items() if v}
+            totals[outcome] = sum(reasons[outcome].values())
+        else:
+            totals[outcome] = int(value) if isinstance(value, int | float) else 0
+    reasons["rejected"] = {"schema": totals["rejected"]} if totals["rejected"] else {}
+    return totals, reasons
+
+
+def _coverage(records: object, present: dict[str, int]) -> dict[str, Share] | None:
+    if not isinstance(records, int | float):
+        return None
+    return {name: Share(present.get(name, 0), int(records)) for name in COVERAGE_FIELDS}
+
+
+def _fallback(sources: dict[str, int]) -> dict[str, Share]:
+    by_field: dict[str, dict[str, int]] = {}
+    for key, count in sources.items():
+        name, _, source = key.partition("/")
+        if source:
+            by_field.setdefault(name, {})[source] = count
+    return {
+        name: Share(sum(n for source, n in by_source.items() if source in FALLBACK_SOURCES), sum(by_source.values()))
+        for name, by_source in by_field.items()
+    }
+
+
+def _listings(manifest: Manifest) -> list[Listing]:
     """The run's feeds, and its other sources when the manifest has a ``sources`` section."""
     found: dict[str, Listing] = {}
     sources = manifest.get("sources")
@@ -205,26 +228,3 @@ def _listing(item: Mapping[str, Any]) -> Listing:
         not_modified=not_modified,
         problem=str(problem) if problem else None,
     )
-
-
-def requests(manifest: Manifest) -> dict[str, int]:
-    """Requests sent (or served from a replay archive) by role: feed, page, robots, ..."""
-    return _with_prefix(manifest, REQUESTS_PREFIX)
-
-
-def not_modified(manifest: Manifest) -> dict[str, int]:
-    """Responses 304 Not Modified, by role."""
-    return _with_prefix(manifest, NOT_MODIFIED_PREFIX)
-
-
-def health_failures(manifest: Manifest) -> list[str]:
-    """Names of the monitors that failed on this run ([] when healthy or not judged)."""
-    health = manifest.get("health")
-    if not isinstance(health, Mapping):
-        return []
-    return [str(f.get("monitor")) for f in health.get("failed") or [] if isinstance(f, Mapping)]
-
-
-def is_healthy(manifest: Manifest) -> bool | None:
-    health = manifest.get("health")
-    return bool(health.get("ok")) if isinstance(health, Mapping) else None

@@ -1,12 +1,13 @@
 """The run's health: checks that judge one run against earlier runs, run as a Spidermon suite.
 
-Each check is a pure function ``(run, history, thresholds) -> detail | None`` over manifests
-(``run`` is the closing run's manifest as it stands), so it is tested without a crawl; the
-Spidermon monitor below wraps each one in a named test method, and :func:`judge` runs the suite
-with Spidermon's plain runner, which logs nothing (the extension logs one WARNING per failure).
+Each check is a pure function ``(run, past, thresholds) -> detail | None`` over measured
+manifests (``run`` is the closing run's manifest as it stands), so it is tested without a crawl;
+the Spidermon monitor below wraps each one in a named test method, and :func:`judge` runs the
+suite with Spidermon's plain runner, which logs nothing (the extension logs one WARNING per
+failure).
 
-Relative checks compare with history only once there is enough of it (``min_history`` runs,
-``min_records`` records); before that, absolute floors and ceilings apply. They apply always.
+Relative checks compare with the past only once there is enough of it (``min_history`` runs,
+``min_records`` records); absolute floors and ceilings apply always, history or not.
 """
 
 from __future__ import annotations
@@ -23,46 +24,47 @@ from spidermon.runners import MonitorRunner
 
 from newscrawl.health.config import Thresholds
 from newscrawl.health.history import History, hour_of
-from newscrawl.health.measures import (
-    LOG_ERRORS_STAT,
-    Manifest,
-    Share,
-    coverage,
-    fallback_shares,
-    listings,
-    pooled,
-    published,
-    rates,
-    stat,
-)
+from newscrawl.health.measures import Manifest, Measured, Share, measure, pooled
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
 
-Check = Callable[[Manifest, History, Thresholds], "str | None"]
+
+@dataclass(frozen=True)
+class Past:
+    """The history, measured: the last finished runs, and the last ones at the same hour of day."""
+
+    recent: list[Measured]
+    same_hour: list[Measured]
+
+    @classmethod
+    def of(cls, history: History) -> Past:
+        return cls([measure(m) for m in history.recent], [measure(m) for m in history.same_hour])
+
+
+Check = Callable[[Measured, Past, Thresholds], "str | None"]
 
 
 def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
-def check_new_articles(run: Manifest, history: History, t: Thresholds) -> str | None:
+def check_new_articles(run: Measured, past: Past, t: Thresholds) -> str | None:
     """Far fewer new articles than usual for this hour of the day (UTC)?"""
-    count = published(run)
-    hour = hour_of(str(run.get("run_id", "")))
-    if len(history.same_hour) >= t.min_history:
-        pool, where = history.same_hour, f"at {hour:02d}h UTC"
-    elif len(history.recent) >= t.min_history:
-        pool, where = history.recent, "in the last runs"
-    elif not history.recent:
+    count = run.published
+    if len(past.same_hour) >= t.min_history:
+        pool, where = past.same_hour, f"at {hour_of(run.run_id):02d}h UTC"
+    elif len(past.recent) >= t.min_history:
+        pool, where = past.recent, "in the last runs"
+    elif not past.recent:
         if count < t.new_floor:
             return f"{count} new articles; a run without history should find at least {t.new_floor}"
         return None
     else:
         return None  # some history, not yet enough to know what is usual
-    usual = median(published(m) for m in pool)
+    usual = median(m.published for m in pool)
     if usual < t.new_min_usual or count >= usual * t.new_min_share:
         return None
     return (
@@ -80,7 +82,7 @@ def _share_problems(
     rise: float,
     below: bool,
 ) -> list[str]:
-    """Fields whose share crosses an absolute limit, or moved more than ``rise`` from history's.
+    """Names whose share crosses an absolute limit, or moved more than ``rise`` from the past's.
 
     ``below``: the share must stay above the limit (coverage); else below it (fallback, rates).
     """
@@ -99,30 +101,30 @@ def _share_problems(
     return problems
 
 
-def check_field_coverage(run: Manifest, history: History, t: Thresholds) -> str | None:
+def check_field_coverage(run: Measured, past: Past, t: Thresholds) -> str | None:
     """Records that have body, published, authors, images... far below the floor or the usual share?"""
-    now = coverage(run)
-    if now is None:
+    if run.coverage is None:
         return None
-    past = [c for c in (coverage(m) for m in history.recent) if c is not None]
-    problems = _share_problems(now, past, t, limit=t.coverage_min.get, rise=t.coverage_drop, below=True)
+    history = [m.coverage for m in past.recent if m.coverage is not None]
+    problems = _share_problems(run.coverage, history, t, limit=t.coverage_min.get, rise=t.coverage_drop, below=True)
     return "records with a value: " + "; ".join(problems) if problems else None
 
 
-def check_field_sources(run: Manifest, history: History, t: Thresholds) -> str | None:
+def check_field_sources(run: Measured, past: Past, t: Thresholds) -> str | None:
     """Fields taken from the generic fallback or the URL instead of JSON-LD/meta/DOM: the template drifted?"""
-    past = [fallback_shares(m) for m in history.recent]
+    history = [m.fallback for m in past.recent]
     problems = _share_problems(
-        fallback_shares(run), past, t, limit=lambda _: t.fallback_max, rise=t.fallback_rise, below=False
+        run.fallback, history, t, limit=lambda _: t.fallback_max, rise=t.fallback_rise, below=False
     )
     return "pages whose field came from fallback/url: " + "; ".join(problems) if problems else None
 
 
 def _rate_check(name: str, ceiling: Callable[[Thresholds], float]) -> Check:
-    def check(run: Manifest, history: History, t: Thresholds) -> str | None:
-        now = {name: rates(run)[name]}
-        past = [{name: rates(m)[name]} for m in history.recent]
-        problems = _share_problems(now, past, t, limit=lambda _: ceiling(t), rise=t.rate_rise, below=False)
+    def check(run: Measured, past: Past, t: Thresholds) -> str | None:
+        history = [{name: m.rates[name]} for m in past.recent]
+        problems = _share_problems(
+            {name: run.rates[name]}, history, t, limit=lambda _: ceiling(t), rise=t.rate_rise, below=False
+        )
         return f"articles {problems[0]}" if problems else None
 
     check.__doc__ = f"Share of the run's new articles that were {name} above the ceiling or the usual share?"
@@ -135,15 +137,15 @@ check_browser_rate = _rate_check("browser", lambda t: t.max_browser)
 check_refused_rate = _rate_check("refused", lambda t: t.max_refused)
 
 
-def check_listings(run: Manifest, history: History, t: Thresholds) -> str | None:
+def check_listings(run: Measured, past: Past, t: Thresholds) -> str | None:
     """A feed or sitemap that failed, or that listed nothing while it usually lists entries?"""
     usual: dict[str, list[int]] = {}
-    for manifest in history.recent:
-        for listing in listings(manifest):
+    for measured in past.recent:
+        for listing in measured.listings:
             if listing.ok and not listing.not_modified:
                 usual.setdefault(listing.url, []).append(listing.entries)
     problems = []
-    for listing in listings(run):
+    for listing in run.listings:
         if not listing.ok:
             problems.append(f"{listing.url} failed ({listing.problem or 'no detail'})")
         elif listing.entries == 0 and not listing.not_modified:
@@ -153,20 +155,17 @@ def check_listings(run: Manifest, history: History, t: Thresholds) -> str | None
     return "; ".join(problems) or None
 
 
-def check_log_errors(run: Manifest, history: History, t: Thresholds) -> str | None:
+def check_log_errors(run: Measured, past: Past, t: Thresholds) -> str | None:
     """ERROR lines in the crawl's log?"""
-    errors = stat(run, LOG_ERRORS_STAT)
-    return f"{errors} errors in the log (allowed: {t.max_log_errors})" if errors > t.max_log_errors else None
+    if run.log_errors > t.max_log_errors:
+        return f"{run.log_errors} errors in the log (allowed: {t.max_log_errors})"
+    return None
 
 
-def check_finish(run: Manifest, history: History, t: Thresholds) -> str | None:
+def check_finish(run: Measured, past: Past, t: Thresholds) -> str | None:
     """Closed for another reason than 'finished', or the run recorded errors?"""
-    problems = []
-    reason = run.get("close_reason")
-    if reason not in (None, "finished"):
-        problems.append(f"closed early: {reason}")
-    problems += [str(error) for error in run.get("errors") or []]
-    return "; ".join(problems) or None
+    problems = [f"closed early: {run.close_reason}"] if run.close_reason not in (None, "finished") else []
+    return "; ".join(problems + run.errors) or None
 
 
 # Every check, by the monitor name that failures carry (in the manifest, the log and alerts).
@@ -185,13 +184,13 @@ CHECKS: dict[str, Check] = {
 
 
 class RunHealthMonitor(Monitor):
-    """Judges ``data.run`` (a manifest) against ``data.history`` with ``data.thresholds``.
+    """Judges ``data.run`` (measured) against ``data.past`` with ``data.thresholds``.
 
     One test method per check (``test_<name>``, Spidermon name ``<name>``), added below.
     """
 
     def judge_with(self, check: Check) -> None:
-        detail = check(self.data.run, self.data.history, self.data.thresholds)
+        detail = check(self.data.run, self.data.past, self.data.thresholds)
         if detail:
             self.fail(detail)
 
@@ -232,10 +231,10 @@ class Health:
         return {"ok": self.ok, "failed": [{"monitor": f.monitor, "detail": f.detail} for f in self.failed]}
 
 
-def judge(run: Manifest, history: History, thresholds: Thresholds, crawler: Crawler | None = None) -> Health:
+def judge(run: Manifest, past: Past, thresholds: Thresholds, crawler: Crawler | None = None) -> Health:
     """Runs the suite on one run; a monitor that crashed counts as failed (and is logged with its traceback)."""
     result = MonitorRunner().run(
-        RunHealthSuite(crawler=crawler), run=run, history=history, thresholds=thresholds, stats=run.get("stats", {})
+        RunHealthSuite(crawler=crawler), run=measure(run), past=past, thresholds=thresholds, stats=run.get("stats", {})
     )
     order = list(CHECKS)
     return Health(failed=sorted(_failures(result.monitor_results), key=lambda f: order.index(f.monitor)))

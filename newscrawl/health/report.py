@@ -33,7 +33,6 @@ from newscrawl.health.charts import OUTCOME_ORDER, charts
 from newscrawl.health.config import COVERAGE_FIELDS
 from newscrawl.health.measures import RATES
 from newscrawl.health.report_data import (
-    RECENT_RUNS,
     TOP_SECTIONS,
     TOP_TAGS,
     ReportData,
@@ -59,7 +58,7 @@ def write_report(root: Path, days: int, out: Path | None = None) -> Report:
     page = render(data, vega_bundle(), generated=datetime.now(UTC))
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, page.encode("utf-8"))
-    return Report(path=path, runs=len(data.runs))
+    return Report(path=path, runs=data.totals["runs"])
 
 
 def cache_dir() -> Path:
@@ -233,7 +232,7 @@ def render(data: ReportData, bundle: str, generated: datetime) -> str:
                         r.counts["rejected"],
                         r.requests,
                     )
-                    for r in reversed(data.runs[-RECENT_RUNS:])
+                    for r in reversed(data.runs)
                 ],
                 "table-runs",
             ),
@@ -241,12 +240,12 @@ def render(data: ReportData, bundle: str, generated: datetime) -> str:
         _section(
             "Field coverage over time",
             "coverage",
-            _figure("field-coverage", specs) + _numbers(_shares_table(data.coverage_by_day, "table-coverage")),
+            _figure("field-coverage", specs) + _numbers(_shares_table(data.coverage.by_day(), "table-coverage")),
         ),
         _section(
             "Field sources over time (share from the generic fallback or the URL)",
             "sources",
-            _figure("field-sources", specs) + _numbers(_shares_table(data.fallback_by_day, "table-sources")),
+            _figure("field-sources", specs) + _numbers(_shares_table(data.fallback.by_day(), "table-sources")),
         ),
         _section(
             "Sections and top tags",
@@ -268,7 +267,10 @@ def render(data: ReportData, bundle: str, generated: datetime) -> str:
             + "<h3>Lost and rejected URLs (newest first)</h3>"
             + table(
                 ["run", "outcome", "reason", "detail", "URL"],
-                [(r["run_id"], r["outcome"], r.get("reason"), r.get("detail"), r.get("url")) for r in data.listed],
+                [
+                    (r["run_id"], r["outcome"], r.get("reason"), r.get("detail"), r.get("url"))
+                    for r in reversed(data.listed)
+                ],
                 "table-listed",
             ),
         ),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,9 +18,8 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from newscrawl.health import measures
 from newscrawl.health.history import day_of, manifests_since, run_ids
-from newscrawl.health.measures import Manifest, Share
+from newscrawl.health.measures import Manifest, Share, measure, parse_utc
 
 logger = logging.getLogger(__name__)
 
@@ -39,15 +38,6 @@ LISTED_ROWS = 200  # lost/rejected URLs shown (newest first); the counts are alw
 RECENT_RUNS = 50  # rows of the run table
 TOP_SECTIONS, TOP_TAGS = 15, 20
 PAGE_ROLES = frozenset({"page", "robots", "other"})  # every other role lists entries (feed, sitemap)
-KEY_OUTCOMES = ("entries_seen", "new", "feed_only", "duplicate", "skipped", "rejected", "lost")
-
-
-def run_outcome(manifest: Manifest) -> str:
-    """finished (healthy), unhealthy (finished, failed monitors), failed, killed or running."""
-    status = str(manifest.get("status"))
-    if status == "finished" and measures.is_healthy(manifest) is False:
-        return "unhealthy"
-    return status
 
 
 @dataclass
@@ -76,7 +66,7 @@ class ArticleStats:
 
     def add(self, record: dict[str, Any]) -> None:
         self.records += 1
-        published, captured = measures.parse_utc(record.get("published")), measures.parse_utc(record.get("fetched_at"))
+        published, captured = parse_utc(record.get("published")), parse_utc(record.get("fetched_at"))
         if published is None:
             self.without_published += 1
         else:
@@ -105,6 +95,23 @@ class ArticleStats:
         return [(day, self.published_by_day[day], self.captured_by_day[day]) for day in span]
 
 
+class DailyShares:
+    """Per day and field, shares pooled over the day's runs (parts and wholes summed)."""
+
+    def __init__(self) -> None:
+        self._sums: defaultdict[str, dict[str, list[int]]] = defaultdict(dict)
+
+    def add(self, day: str, shares: dict[str, Share]) -> None:
+        by_field = self._sums[day]
+        for name, share in shares.items():
+            total = by_field.setdefault(name, [0, 0])  # a year of runs: no new Share per addition
+            total[0] += share.part
+            total[1] += share.whole
+
+    def by_day(self) -> dict[str, dict[str, Share]]:
+        return {day: {name: Share(*t) for name, t in fields.items()} for day, fields in sorted(self._sums.items())}
+
+
 @dataclass
 class ListingSummary:
     runs: int = 0
@@ -120,15 +127,15 @@ class ReportData:
     days: int
     first_day: str | None = None
     last_day: str | None = None
-    runs: list[RunRow] = field(default_factory=list)
-    latest: dict[str, Any] | None = None
+    runs: deque[RunRow] = field(default_factory=lambda: deque(maxlen=RECENT_RUNS))  # the latest ones
+    latest: Manifest | None = None
     totals: Counter[str] = field(default_factory=Counter)
     reasons: Counter[tuple[str, str]] = field(default_factory=Counter)  # (outcome, reason) → n
-    listed: list[dict[str, Any]] = field(default_factory=list)
+    listed: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LISTED_ROWS))  # the newest
     runs_by_day: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     durations_by_day: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    coverage_by_day: defaultdict[str, dict[str, Share]] = field(default_factory=lambda: defaultdict(dict))
-    fallback_by_day: defaultdict[str, dict[str, Share]] = field(default_factory=lambda: defaultdict(dict))
+    coverage: DailyShares = field(default_factory=DailyShares)
+    fallback: DailyShares = field(default_factory=DailyShares)
     requests_by_day: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     listings: defaultdict[str, ListingSummary] = field(default_factory=lambda: defaultdict(ListingSummary))
     articles: ArticleStats = field(default_factory=ArticleStats)
@@ -158,66 +165,57 @@ def gather(root: Path, days: int) -> ReportData:
         articles = (manifest.get("output") or {}).get("articles")
         if articles and (manifest.get("output") or {}).get("dataset_published"):
             _read_articles(data.articles, root / str(articles))
-    data.listed.sort(key=lambda row: row["run_id"], reverse=True)
-    del data.listed[LISTED_ROWS:]
     return data
 
 
 def _add_run(data: ReportData, manifest: Manifest) -> None:
-    run_id = str(manifest.get("run_id", ""))
-    day = str(manifest.get("started", ""))[:10] or "unknown"
-    outcome = run_outcome(manifest)
-    requests = measures.requests(manifest)
-    counts = {name: measures.count(manifest, name) for name in KEY_OUTCOMES}
-    published = measures.published(manifest)
-    data.latest = dict(manifest)
+    run = measure(manifest)
+    day = f"{run.started:%Y-%m-%d}" if run.started else "unknown"
+    outcome = "unhealthy" if run.status == "finished" and run.health_ok is False else run.status
+    requests = sum(run.requests.values())
+    data.latest = manifest
     data.runs.append(
         RunRow(
-            run_id=run_id,
-            started=str(manifest.get("started", "")),
-            duration=measures.duration_seconds(manifest),
-            outcome=outcome,
-            failed_monitors=measures.health_failures(manifest),
-            counts=counts,
-            requests=sum(requests.values()),
+            run.run_id, str(manifest.get("started")), run.duration, outcome, run.failed_monitors, run.counts, requests
         )
     )
+    listing_requests = sum(n for role, n in run.requests.items() if role not in PAGE_ROLES)
+    listing_not_modified = sum(n for role, n in run.not_modified.items() if role not in PAGE_ROLES)
     totals = data.totals
-    totals["runs"] += 1
-    totals[f"runs_{outcome}"] += 1
-    totals.update(counts)
-    totals["published"] += published
-    totals["attempted"] += measures.attempted(manifest)
-    for name, share in measures.rates(manifest).items():
-        totals[f"rate_{name}"] += share.part
-    totals["requests"] += sum(requests.values())
-    totals["page_requests"] += requests.get("page", 0)
-    not_modified = measures.not_modified(manifest)
-    listing_requests = sum(n for role, n in requests.items() if role not in PAGE_ROLES)
-    listing_not_modified = sum(n for role, n in not_modified.items() if role not in PAGE_ROLES)
-    totals["listing_requests"] += listing_requests
-    totals["listing_not_modified"] += listing_not_modified
-    for outcome_name in ("lost", "rejected", "skipped", "duplicate"):
-        for reason, n in measures.reasons(manifest, outcome_name).items():
+    totals.update(run.counts)
+    totals.update({f"rate_{name}": share.part for name, share in run.rates.items()})
+    totals.update(
+        {
+            "runs": 1,
+            f"runs_{outcome}": 1,
+            "published": run.published,
+            "attempted": run.attempted,
+            "requests": requests,
+            "page_requests": run.requests.get("page", 0),
+            "listing_requests": listing_requests,
+            "listing_not_modified": listing_not_modified,
+        }
+    )
+    for outcome_name, by_reason in run.reasons.items():
+        for reason, n in by_reason.items():
             data.reasons[(outcome_name, reason)] += n
     listed = manifest.get("listed") or {}
     for outcome_name in ("lost", "rejected"):
-        for row in listed.get(outcome_name) or []:
-            data.listed.append({"run_id": run_id, "outcome": outcome_name, **row})
+        data.listed += [
+            {"run_id": run.run_id, "outcome": outcome_name, **row} for row in listed.get(outcome_name) or []
+        ]
     data.runs_by_day[day][outcome] += 1
-    duration = measures.duration_seconds(manifest)
-    if duration is not None:
-        data.durations_by_day[day].append(duration)
-    _pool_into(data.coverage_by_day[day], measures.coverage(manifest) or {})
-    _pool_into(data.fallback_by_day[day], measures.fallback_shares(manifest))
-    per_day = data.requests_by_day[day]
-    per_day.update(
-        requests=sum(requests.values()),
-        published=published,
+    if run.duration is not None:
+        data.durations_by_day[day].append(run.duration)
+    data.coverage.add(day, run.coverage or {})
+    data.fallback.add(day, run.fallback)
+    data.requests_by_day[day].update(
+        requests=requests,
+        published=run.published,
         listing_requests=listing_requests,
         listing_not_modified=listing_not_modified,
     )
-    for listing in measures.listings(manifest):
+    for listing in run.listings:
         summary = data.listings[listing.url]
         summary.runs += 1
         summary.not_modified += listing.not_modified
@@ -226,11 +224,6 @@ def _add_run(data: ReportData, manifest: Manifest) -> None:
         else:
             summary.failed += 1
             summary.last_problem = listing.problem or "no detail"
-
-
-def _pool_into(target: dict[str, Share], shares: dict[str, Share]) -> None:
-    for name, share in shares.items():
-        target[name] = target.get(name, Share(0, 0)) + share
 
 
 def _read_articles(stats: ArticleStats, path: Path) -> None:
