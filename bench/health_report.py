@@ -4,7 +4,8 @@ Writes N run manifests (default 35,040: a year every 15 minutes) and their artic
 from a real replay crawl of ``fixtures/replay`` (its manifest and records, with other run ids,
 times and counts), then times, in CPU seconds of this process (warm page cache):
 
-- ``floor``: reading and ``json.loads`` of every manifest of the period: no report can do less;
+- ``floor``: reading and ``json.loads`` of every manifest of the period and of every record in
+  the article files they name: no report from these inputs can do less;
 - ``history``: what the monitors read at the end of a run (``read_history``, 20 runs);
 - ``report N days``: ``write_report`` (manifests + article files → charts → HTML, written);
 - ``render``: the 365-day page opened offline in headless Chromium until every chart is drawn
@@ -108,8 +109,15 @@ def cpu(function: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def floor(root: Path, days: int) -> int:
-    since = END - timedelta(days=days - 1)
-    return sum(1 for _ in manifests_since(root / "runs", since))
+    """Parse the report's inputs and nothing more: the period's manifests and their article files."""
+    count = 0
+    for manifest in manifests_since(root / "runs", END - timedelta(days=days - 1)):
+        count += 1
+        articles = manifest["output"].get("articles")
+        if articles:
+            for line in (root / articles).read_bytes().splitlines():
+                json.loads(line)
+    return count
 
 
 async def render_seconds(page_path: Path) -> float:
@@ -135,18 +143,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=35_040)
     parser.add_argument("--keep", type=Path, help="write the data here and keep it (default: a temporary dir)")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: time the data already there")
     options = parser.parse_args()
     workdir = options.keep or Path(tempfile.mkdtemp(prefix="bench-health-"))
     try:
-        manifest, records = template(workdir)
         root = workdir / "data" / "rfi_cn"
-        began = time.perf_counter()
-        articles = write_year(root, options.runs, manifest, records)
-        size = sum(p.stat().st_size for p in (root / "runs").iterdir())
-        print(
-            f"{options.runs} manifests ({size / 2**20:.0f} MiB) and {articles} articles written "
-            f"in {time.perf_counter() - began:.0f} s\n"
-        )
+        if not (options.reuse and options.keep):
+            manifest, records = template(workdir)
+            began = time.perf_counter()
+            articles = write_year(root, options.runs, manifest, records)
+            size = sum(p.stat().st_size for p in (root / "runs").iterdir())
+            print(
+                f"{options.runs} manifests ({size / 2**20:.0f} MiB) and {articles} articles written "
+                f"in {time.perf_counter() - began:.0f} s\n"
+            )
         write_report(root, days=1)  # the Vega bundle is cached, as after any first run
         last = run_ids(root / "runs")[-1]
         rows: list[tuple[str, float, float | None]] = []
@@ -156,7 +166,7 @@ def main() -> None:
         rows.append(("history (monitors, 20 runs)", seconds, None))
         for days in (30, 365):
             floor_seconds, manifests = cpu(lambda days=days: floor(root, days))  # type: ignore[misc]
-            rows.append((f"floor: parse {manifests} manifests ({days} days)", floor_seconds, None))
+            rows.append((f"floor: parse {manifests} manifests + article files ({days} days)", floor_seconds, None))
             out = workdir / f"report-{days}.html"
             seconds, report = cpu(lambda days=days, out=out: write_report(root, days=days, out=out))  # type: ignore[misc]
             rows.append(

@@ -68,13 +68,15 @@ NEWSCRAWL_MANIFEST_MAX_LISTED = 500
 NEWSCRAWL_HEALTH_HISTORY = 20
 # Runs needed before a run is compared with history at all (fewer: only the absolute limits).
 NEWSCRAWL_HEALTH_MIN_HISTORY = 3
-# Shares and rates are judged only over at least this many records / articles (1 of 1 says little).
-NEWSCRAWL_HEALTH_MIN_RECORDS = 3
+# Shares and rates are judged only over at least this many records / articles (1 lost of 3 says
+# little).
+NEWSCRAWL_HEALTH_MIN_RECORDS = 5
 # new_articles: fail when a run publishes fewer than this share of the usual number (median of the
 # history at the same hour of day, else of the last runs)...
 NEWSCRAWL_HEALTH_NEW_MIN_SHARE = 0.25
-# ...unless the usual number is below this (a quiet hour: too few articles to tell).
-NEWSCRAWL_HEALTH_NEW_MIN_USUAL = 4
+# ...and so few would happen by chance less often than this (a Poisson count with the usual number
+# as its mean): 0 articles where 3 are usual happens every 20th run, and is no alarm.
+NEWSCRAWL_HEALTH_NEW_CHANCE = 0.001
 # A run without any history (first run on a data dir) must publish at least this many articles.
 NEWSCRAWL_HEALTH_NEW_FLOOR = 1
 # field_coverage: floors per field (share of published records that have a value), always

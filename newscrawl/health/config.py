@@ -116,7 +116,7 @@ class Thresholds:
     min_history: int
     min_records: int
     new_min_share: float
-    new_min_usual: int
+    new_chance: float
     new_floor: int
     coverage_min: dict[str, float]
     coverage_drop: float
@@ -137,7 +137,7 @@ class Thresholds:
             min_history=read.integer("NEWSCRAWL_HEALTH_MIN_HISTORY", 1),
             min_records=read.integer("NEWSCRAWL_HEALTH_MIN_RECORDS", 1),
             new_min_share=read.share("NEWSCRAWL_HEALTH_NEW_MIN_SHARE"),
-            new_min_usual=read.integer("NEWSCRAWL_HEALTH_NEW_MIN_USUAL"),
+            new_chance=read.share("NEWSCRAWL_HEALTH_NEW_CHANCE"),
             new_floor=read.integer("NEWSCRAWL_HEALTH_NEW_FLOOR"),
             coverage_min=_coverage_floors(settings),
             coverage_drop=read.share("NEWSCRAWL_HEALTH_COVERAGE_DROP"),

@@ -13,6 +13,7 @@ Relative checks compare with the past only once there is enough of it (``min_his
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from statistics import median
@@ -52,7 +53,7 @@ def _pct(value: float | None) -> str:
 
 
 def check_new_articles(run: Measured, past: Past, t: Thresholds) -> str | None:
-    """Far fewer new articles than usual for this hour of the day (UTC)?"""
+    """Far fewer new articles than usual for this hour of the day (UTC), and too few to be chance?"""
     count = run.published
     if len(past.same_hour) >= t.min_history:
         pool, where = past.same_hour, f"at {hour_of(run.run_id):02d}h UTC"
@@ -65,12 +66,22 @@ def check_new_articles(run: Measured, past: Past, t: Thresholds) -> str | None:
     else:
         return None  # some history, not yet enough to know what is usual
     usual = median(m.published for m in pool)
-    if usual < t.new_min_usual or count >= usual * t.new_min_share:
+    chance = poisson_at_most(count, usual)
+    if count >= usual * t.new_min_share or chance >= t.new_chance:
         return None
     return (
         f"{count} new articles, usually {usual:g} {where} (median of {len(pool)} runs; "
-        f"alert below {t.new_min_share:.0%} of that)"
+        f"alert below {t.new_min_share:.0%} of that; chance {chance:.2g})"
     )
+
+
+def poisson_at_most(count: int, mean: float) -> float:
+    """P(X <= count) for a Poisson count X of that mean: how often so few articles come by chance."""
+    term = total = math.exp(-mean)
+    for k in range(1, count + 1):
+        term *= mean / k
+        total += term
+    return total
 
 
 def _share_problems(

@@ -54,20 +54,28 @@ def test_new_articles_are_judged_against_the_same_hour_of_day() -> None:
     # At 08h UTC the site usually gives 20 per run; at other hours 2.
     history = History(recent=runs(20, hour_step=timedelta(hours=1), new=2), same_hour=runs(20, new=20))
     detail = judged(check_new_articles, manifest(NOW, new=3), history, T)
-    assert detail == "3 new articles, usually 20 at 08h UTC (median of 20 runs; alert below 25% of that)"
+    # P(X <= 3) for a Poisson count of mean 20: e^-20 * (1 + 20 + 200 + 8000/6) = 3.2e-06
+    assert (
+        detail == "3 new articles, usually 20 at 08h UTC (median of 20 runs; alert below 25% of that; chance 3.2e-06)"
+    )
     assert judged(check_new_articles, manifest(NOW, new=5), history, T) is None, "5 is 25% of 20: not below"
 
 
 def test_without_enough_same_hour_runs_the_last_runs_are_the_usual() -> None:
     history = History(recent=runs(5, hour_step=timedelta(minutes=15), new=12), same_hour=runs(2, new=12))
     assert judged(check_new_articles, manifest(NOW, new=1), history, T) == (
-        "1 new articles, usually 12 in the last runs (median of 5 runs; alert below 25% of that)"
+        "1 new articles, usually 12 in the last runs (median of 5 runs; alert below 25% of that; chance 8e-05)"
     )
 
 
-def test_a_quiet_hour_is_not_judged() -> None:
-    history = History(recent=runs(20, new=3), same_hour=runs(20, new=3))
-    assert judged(check_new_articles, manifest(NOW, new=0), history, T) is None
+def test_a_quiet_hour_is_not_an_alarm_but_an_empty_busy_one_is() -> None:
+    quiet = History(recent=runs(20, new=3), same_hour=runs(20, new=3))
+    assert judged(check_new_articles, manifest(NOW, new=0), quiet) is None, "e^-3 = 5%: every 20th run"
+    busy = History(recent=runs(20, new=8), same_hour=runs(20, new=8))
+    assert judged(check_new_articles, manifest(NOW, new=0), busy) == (
+        "0 new articles, usually 8 at 08h UTC (median of 20 runs; alert below 25% of that; chance 0.00034)"
+    )
+    assert judged(check_new_articles, manifest(NOW, new=0), busy, thresholds(new_chance=0.0001)) is None
 
 
 def test_a_first_run_must_find_articles_and_two_runs_are_not_a_history_yet() -> None:
@@ -205,7 +213,7 @@ def test_errors_in_the_log_and_an_early_close_fail() -> None:
 
 def test_the_suite_names_each_failed_monitor_in_order(caplog: pytest.LogCaptureFixture) -> None:
     history = History(recent=runs(5, new=20), same_hour=runs(5, new=20))
-    run = manifest(NOW, new=1, lost={"no_fulltext": 3}, stats={"newscrawl/log/errors": 1})
+    run = manifest(NOW, new=1, lost={"no_fulltext": 4}, stats={"newscrawl/log/errors": 1})
     with caplog.at_level(logging.DEBUG):
         health = judge(run, Past.of(history), T)
     assert [f.monitor for f in health.failed] == ["new_articles", "lost_rate", "log_errors"]
