@@ -111,9 +111,9 @@ def cpu(function: Callable[[], Any]) -> tuple[float, Any]:
 def floor(root: Path, days: int) -> int:
     """Parse the report's inputs and nothing more: the period's manifests and their article files."""
     count = 0
-    for manifest in manifests_since(root / "runs", END - timedelta(days=days - 1)):
+    for _, manifest in manifests_since(root / "runs", END - timedelta(days=days - 1)):
         count += 1
-        articles = manifest["output"].get("articles")
+        articles = manifest["output"].get("articles") if manifest else None
         if articles:
             for line in (root / articles).read_bytes().splitlines():
                 json.loads(line)

@@ -86,13 +86,11 @@ def read_history(runs_dir: Path, current_run_id: str, limit: int) -> History:
     )
 
 
-def manifests_since(runs_dir: Path, since: datetime) -> Iterator[dict[str, Any]]:
-    """Every manifest of a run started on or after ``since``'s day (UTC), oldest first."""
+def manifests_since(runs_dir: Path, since: datetime) -> Iterator[tuple[str, dict[str, Any] | None]]:
+    """(run id, manifest) of every run started on or after ``since``'s day (UTC), oldest first;
+    the manifest is None when it cannot be read."""
     first_day = f"{since:%Y%m%d}"
     for run_id in run_ids(runs_dir):
         day = day_of(run_id)
-        if day is not None and day < first_day:
-            continue
-        manifest = load(runs_dir, run_id)
-        if manifest is not None:
-            yield manifest
+        if day is None or day >= first_day:
+            yield run_id, load(runs_dir, run_id)

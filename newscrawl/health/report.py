@@ -170,6 +170,17 @@ def render(data: ReportData, bundle: str, generated: datetime) -> str:
     parts = [
         _section("Latest run", "latest", latest_run(data)),
         _section("Key numbers", "numbers", key_numbers(data)),
+        *(
+            [
+                _section(
+                    "Files that could not be read (left out)",
+                    "unreadable",
+                    table(["file"], [(f,) for f in data.unreadable], "table-unreadable"),
+                )
+            ]
+            if data.unreadable
+            else []
+        ),
         _section(
             "Articles per day: published vs captured",
             "per-day",

@@ -62,7 +62,6 @@ class ArticleStats:
     delays: list[float] = field(default_factory=list)
     sections: Counter[str] = field(default_factory=Counter)
     tags: Counter[str] = field(default_factory=Counter)
-    unreadable_files: list[str] = field(default_factory=list)
 
     def add(self, record: dict[str, Any]) -> None:
         self.records += 1
@@ -123,7 +122,7 @@ class ListingSummary:
 
 @dataclass
 class ReportData:
-    spider: str
+    root: Path  # <data>/<spider>
     days: int
     first_day: str | None = None
     last_day: str | None = None
@@ -139,6 +138,11 @@ class ReportData:
     requests_by_day: defaultdict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     listings: defaultdict[str, ListingSummary] = field(default_factory=lambda: defaultdict(ListingSummary))
     articles: ArticleStats = field(default_factory=ArticleStats)
+    unreadable: list[str] = field(default_factory=list)  # manifests and article files that could not be read
+
+    @property
+    def spider(self) -> str:
+        return self.root.name
 
     @property
     def requests_per_article(self) -> float | None:
@@ -152,7 +156,7 @@ class ReportData:
 
 def gather(root: Path, days: int) -> ReportData:
     """Reads the period's manifests (and their article files) under ``<data>/<spider>``."""
-    data = ReportData(spider=root.name, days=days)
+    data = ReportData(root=root, days=days)
     runs_dir = root / "runs"
     ids = run_ids(runs_dir)
     last = next((day for day in map(day_of, reversed(ids)) if day), None)
@@ -160,11 +164,15 @@ def gather(root: Path, days: int) -> ReportData:
         return data
     since = datetime.strptime(last, "%Y%m%d").replace(tzinfo=UTC) - timedelta(days=days - 1)
     data.first_day, data.last_day = f"{since:%Y-%m-%d}", f"{last[:4]}-{last[4:6]}-{last[6:]}"
-    for manifest in manifests_since(runs_dir, since):
+    for run_id, manifest in manifests_since(runs_dir, since):
+        if manifest is None:
+            logger.warning("Report: manifest runs/%s.json unreadable: left out", run_id)
+            data.unreadable.append(f"runs/{run_id}.json")
+            continue
         _add_run(data, manifest)
         articles = (manifest.get("output") or {}).get("articles")
         if articles and (manifest.get("output") or {}).get("dataset_published"):
-            _read_articles(data.articles, root / str(articles))
+            _read_articles(data, root / str(articles))
     return data
 
 
@@ -226,14 +234,14 @@ def _add_run(data: ReportData, manifest: Manifest) -> None:
             summary.last_problem = listing.problem or "no detail"
 
 
-def _read_articles(stats: ArticleStats, path: Path) -> None:
+def _read_articles(data: ReportData, path: Path) -> None:
     try:
         with path.open("rb") as lines:
             for line in lines:
-                stats.add(json.loads(line))
+                data.articles.add(json.loads(line))
     except (OSError, ValueError) as exc:
         logger.warning("Report: article file %s unreadable: %s", path, exc)
-        stats.unreadable_files.append(str(path))
+        data.unreadable.append(str(path.relative_to(data.root)))
 
 
 def median_or_none(values: Iterable[float]) -> float | None:

@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 
 from newscrawl.health.config import COVERAGE_FIELDS
+from newscrawl.health.report import render
+from newscrawl.health.report_data import gather
 from tests.conftest import REPO, crawl_env
 from tests.health.manifests import manifest, write_manifest
 
@@ -320,3 +322,18 @@ def test_readable_without_javascript(built: tuple[History, Path, Any]) -> None:
     assert "The chart needs JavaScript; the table has its numbers." in plain.text
     assert "Latest runs" in plain.text
     assert built[0].in_period[-1]["run_id"] in plain.text
+
+
+def test_files_that_cannot_be_read_are_left_out_and_named(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    root = tmp_path / "rfi_cn"
+    good = manifest(LAST_DAY + timedelta(hours=1), new=2, suffix="good0000")
+    good["output"] = {"articles": "articles/2024-04-02/gone.jsonl", "rejects": None, "dataset_published": True}
+    write_manifest(root, good)
+    (root / "runs" / "20240402T020000Z-broken00.json").write_text('{"run_id": ', encoding="utf-8")
+    data = gather(root, days=DAYS)
+    assert data.totals["runs"] == 1
+    assert data.unreadable == ["articles/2024-04-02/gone.jsonl", "runs/20240402T020000Z-broken00.json"]
+    assert [r.levelname for r in caplog.records] == ["WARNING", "WARNING"]
+    page = render(data, bundle="", generated=LAST_DAY)
+    assert '<table id="table-unreadable">' in page
+    assert "<td>articles/2024-04-02/gone.jsonl</td>" in page
