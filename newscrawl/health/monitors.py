@@ -61,7 +61,7 @@ def check_new_articles(run: Measured, past: Past, t: Thresholds) -> str | None:
         pool, where = past.recent, "in the last runs"
     elif not past.recent:
         if count < t.new_floor:
-            return f"{count} new articles; a run without history should find at least {t.new_floor}"
+            return f"new articles: {count}; a run without history should find at least {t.new_floor}"
         return None
     else:
         return None  # some history, not yet enough to know what is usual
@@ -70,7 +70,7 @@ def check_new_articles(run: Measured, past: Past, t: Thresholds) -> str | None:
     if count >= usual * t.new_min_share or chance >= t.new_chance:
         return None
     return (
-        f"{count} new articles, usually {usual:g} {where} (median of {len(pool)} runs; "
+        f"new articles: {count}, usually {usual:g} {where} (median of {len(pool)} runs; "
         f"alert below {t.new_min_share:.0%} of that; chance {chance:.2g})"
     )
 
@@ -169,7 +169,7 @@ def check_listings(run: Measured, past: Past, t: Thresholds) -> str | None:
 def check_log_errors(run: Measured, past: Past, t: Thresholds) -> str | None:
     """ERROR lines in the crawl's log?"""
     if run.log_errors > t.max_log_errors:
-        return f"{run.log_errors} errors in the log (allowed: {t.max_log_errors})"
+        return f"ERROR lines in the log: {run.log_errors} (allowed: {t.max_log_errors})"
     return None
 
 

@@ -144,7 +144,7 @@ def test_a_dead_feed_fails_listings(story: Story) -> None:
     assert run.failed_monitors == ["listings", "log_errors"]
     details = {f["monitor"]: f["detail"] for f in run.manifest["health"]["failed"]}
     assert details["listings"] == f"{SECOND_FEED} failed (http_404)"
-    assert details["log_errors"] == "1 errors in the log (allowed: 0)", "the spider logs the dead feed at ERROR"
+    assert details["log_errors"] == "ERROR lines in the log: 1 (allowed: 0)", "the spider logs the dead feed at ERROR"
     assert len(run.health_warnings()) == 2
 
 
@@ -152,7 +152,7 @@ def test_ten_times_fewer_articles_fails_new_articles(story: Story) -> None:
     run = story.runs["fewer"]
     assert run.failed_monitors == ["new_articles"]
     (failure,) = run.manifest["health"]["failed"]
-    assert failure["detail"].startswith(f"1 new articles, usually {PER_RUN} ")
+    assert failure["detail"].startswith(f"new articles: 1, usually {PER_RUN} ")
     assert "median of 8 runs" in failure["detail"]
 
 

@@ -56,7 +56,7 @@ def test_new_articles_are_judged_against_the_same_hour_of_day() -> None:
     detail = judged(check_new_articles, manifest(NOW, new=3), history, T)
     # P(X <= 3) for a Poisson count of mean 20: e^-20 * (1 + 20 + 200 + 8000/6) = 3.2e-06
     assert (
-        detail == "3 new articles, usually 20 at 08h UTC (median of 20 runs; alert below 25% of that; chance 3.2e-06)"
+        detail == "new articles: 3, usually 20 at 08h UTC (median of 20 runs; alert below 25% of that; chance 3.2e-06)"
     )
     assert judged(check_new_articles, manifest(NOW, new=5), history, T) is None, "5 is 25% of 20: not below"
 
@@ -64,7 +64,7 @@ def test_new_articles_are_judged_against_the_same_hour_of_day() -> None:
 def test_without_enough_same_hour_runs_the_last_runs_are_the_usual() -> None:
     history = History(recent=runs(5, hour_step=timedelta(minutes=15), new=12), same_hour=runs(2, new=12))
     assert judged(check_new_articles, manifest(NOW, new=1), history, T) == (
-        "1 new articles, usually 12 in the last runs (median of 5 runs; alert below 25% of that; chance 8e-05)"
+        "new articles: 1, usually 12 in the last runs (median of 5 runs; alert below 25% of that; chance 8e-05)"
     )
 
 
@@ -73,14 +73,14 @@ def test_a_quiet_hour_is_not_an_alarm_but_an_empty_busy_one_is() -> None:
     assert judged(check_new_articles, manifest(NOW, new=0), quiet) is None, "e^-3 = 5%: every 20th run"
     busy = History(recent=runs(20, new=8), same_hour=runs(20, new=8))
     assert judged(check_new_articles, manifest(NOW, new=0), busy) == (
-        "0 new articles, usually 8 at 08h UTC (median of 20 runs; alert below 25% of that; chance 0.00034)"
+        "new articles: 0, usually 8 at 08h UTC (median of 20 runs; alert below 25% of that; chance 0.00034)"
     )
     assert judged(check_new_articles, manifest(NOW, new=0), busy, thresholds(new_chance=0.0001)) is None
 
 
 def test_a_first_run_must_find_articles_and_two_runs_are_not_a_history_yet() -> None:
     assert judged(check_new_articles, manifest(NOW, new=0), History(), T) == (
-        "0 new articles; a run without history should find at least 1"
+        "new articles: 0; a run without history should find at least 1"
     )
     assert judged(check_new_articles, manifest(NOW, new=1), History(), T) is None
     # The first run of a data dir takes a feed's whole backlog; one or two runs say nothing yet.
@@ -201,7 +201,7 @@ def test_a_listing_answered_304_is_not_empty() -> None:
 
 def test_errors_in_the_log_and_an_early_close_fail() -> None:
     assert judged(check_log_errors, manifest(NOW, stats={"newscrawl/log/errors": 2}), History(), T) == (
-        "2 errors in the log (allowed: 0)"
+        "ERROR lines in the log: 2 (allowed: 0)"
     )
     assert judged(check_log_errors, manifest(NOW), History(), thresholds(max_log_errors=2)) is None
     run = {**manifest(NOW), "close_reason": "shutdown", "errors": ["the crawl was closed early: shutdown"]}
