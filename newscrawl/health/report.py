@@ -285,7 +285,8 @@ def render(data: ReportData, bundle: str, generated: datetime) -> str:
                     for r in reversed(data.listed)
                 ],
                 "table-listed",
-            ),
+            )
+            + _listed_note(data),
         ),
         _section(
             "Requests per article and 304 share",
@@ -334,6 +335,20 @@ Generated {generated:%Y-%m-%d %H:%M:%S} UTC. Rates over the period:
 <script>{EMBED_SCRIPT}</script>
 </body></html>
 """
+
+
+def _listed_note(data: ReportData) -> str:
+    """What the table cannot show: rows beyond its last, entries the manifests counted but did not list."""
+    notes = []
+    if len(data.listed) == data.listed.maxlen:
+        notes.append(f"Only the newest {data.listed.maxlen} are shown.")
+    left_out = data.totals["listed_left_out"]
+    if left_out:
+        notes.append(
+            f'<span id="listed-left-out">{left_out}</span> more lost or rejected entries are counted in the '
+            "manifests but not listed by URL (NEWSCRAWL_MANIFEST_MAX_LISTED per run)."
+        )
+    return f"<p>{' '.join(notes)}</p>" if notes else ""
 
 
 def _rate(data: ReportData, name: str) -> float | None:

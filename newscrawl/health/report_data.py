@@ -209,11 +209,12 @@ def _add_run(data: ReportData, manifest: Manifest) -> None:
     for outcome_name, by_reason in run.reasons.items():
         for reason, n in by_reason.items():
             data.reasons[(outcome_name, reason)] += n
-    listed = manifest.get("listed") or {}
+    listed, left_out = manifest.get("listed") or {}, manifest.get("listed_left_out") or {}
     for outcome_name in ("lost", "rejected"):
         data.listed += [
             {"run_id": run.run_id, "outcome": outcome_name, **row} for row in listed.get(outcome_name) or []
         ]
+        totals["listed_left_out"] += int(left_out.get(outcome_name) or 0)
     data.runs_by_day[day][outcome] += 1
     if run.duration is not None:
         data.durations_by_day[day].append(run.duration)

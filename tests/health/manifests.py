@@ -68,6 +68,7 @@ def manifest(
         },
         "output": {"articles": None, "rejects": None, "dataset_published": False},
         "listed": {"lost": [], "skipped": [], "rejected": []},
+        "listed_left_out": {"lost": 0, "skipped": 0, "rejected": 0},
         "stats": stats or {},
         "health": health,
         **extra,

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.archive import ArchiveBuilder, article_page, article_url
-from tests.conftest import FEED, manifests, run_crawl
+from tests.conftest import BUNDLED_ARCHIVE, FEED, manifests, run_crawl
 from tests.health.receivers import Mailbox, Webhook, smtp_server, webhook_server
 
 pytestmark = pytest.mark.slow
@@ -204,3 +204,13 @@ def test_the_report_is_rebuilt_after_every_run(story: Story) -> None:
         assert run.manifest["run_id"] in report
         assert re.search(r"Report \S+report\.html rebuilt: \d+ runs? over 30 days", run.result.stderr)
     assert not list((story.data / "rfi_cn").glob("*.part")), "written atomically"
+
+
+def test_with_the_report_off_a_run_is_judged_but_builds_no_page(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = run_crawl(data, "-s", "NEWSCRAWL_REPORT_AFTER_RUN=False", replay=BUNDLED_ARCHIVE)
+    assert result.returncode == 0, result.stderr[-3000:]
+    (manifest,) = manifests(data)
+    assert manifest["health"] == {"ok": True, "failed": []}
+    assert not (data / "rfi_cn" / "report.html").exists()
+    assert "rebuilt" not in result.stderr
