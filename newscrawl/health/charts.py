@@ -48,19 +48,23 @@ def _bars(rows: list[dict[str, Any]], name: str, count: str) -> dict[str, Any]:
 
 def _articles(data: ReportData) -> Iterator[tuple[str, dict[str, Any]]]:
     articles = data.articles
+    kinds = ["published", "captured"]  # one colour each, the same in both charts
     timeline = articles.timeline(data.days)
     if timeline:
         rows = [
-            {"day": d, "kind": k, "articles": n} for d, p, c in timeline for k, n in (("published", p), ("captured", c))
+            {"day": d, "kind": k, "articles": n} for d, p, c in timeline for k, n in zip(kinds, (p, c), strict=True)
         ]
         yield (
             "articles-per-day",
             _daily_line(
-                rows, "articles:Q", "articles", ["day:O", "kind:N", "articles:Q"], color=alt.Color("kind:N", title=None)
+                rows,
+                "articles:Q",
+                "articles",
+                ["day:O", "kind:N", "articles:Q"],
+                color=alt.Color("kind:N", title=None, sort=kinds),
             ),
         )
     if articles.records:
-        kinds = ["published", "captured"]
         rows = [
             {"hour": h, "kind": k, "articles": n}
             for h in range(24)
