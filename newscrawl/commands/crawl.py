@@ -26,6 +26,7 @@ class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
+        assert self.settings is not None
         try:
             sitemap_options(self.settings, opts.spargs, RunClock.from_settings(self.settings).now())
         except BadValue as exc:
