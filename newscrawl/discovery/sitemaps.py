@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 from scrapy.utils.gz import gunzip
@@ -73,7 +73,7 @@ class SitemapEntry:
 
     sitemap_url: str  # the sitemap's canonical URL (provenance)
     position: int  # 0-based index among the sitemap's <url> elements that have a <loc>
-    loc: str | None  # as written (may be relative or on another host: the spider decides)
+    loc: str | None  # absolute (joined on the sitemap's URL), any host: the crawler decides what it is
     lastmod: str | None  # UTC ``YYYY-MM-DDTHH:MM:SSZ``, or ``YYYY-MM-DD`` when the map gives only a day
     title: str | None = None  # news:title
     published: str | None = None  # news:publication_date, UTC (None when it has no time)
@@ -208,13 +208,13 @@ def parse_sitemap(body: bytes, sitemap_url: str, *, max_size: int, max_urls: int
         return parsed
     extras = _news_and_images(data, max_urls) if any("news" in item or "image" in item for item, _ in items) else {}
     for position, (item, whole) in enumerate(items):
-        loc = (item["loc"] or None) if whole else None
-        title, published, keywords, images = extras.get(loc or "", (None, None, (), ()))
+        written = (item["loc"] or None) if whole else None
+        title, published, keywords, images = extras.get(written or "", (None, None, (), ()))
         parsed.entries.append(
             SitemapEntry(
                 sitemap_url=sitemap_url,
                 position=position,
-                loc=loc,
+                loc=_join(sitemap_url, written),
                 lastmod=_lastmod(item.get("lastmod")) if whole else None,
                 title=title,
                 published=published,
@@ -308,6 +308,15 @@ def _release(element: lxml.etree._Element) -> None:
     if parent is not None:
         while element.getprevious() is not None:
             del parent[0]
+
+
+def _join(base: str, url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return urljoin(base, url)
+    except ValueError:  # e.g. a malformed IPv6 host: no usable URL
+        return None
 
 
 def _lastmod(value: str | None) -> str | None:
