@@ -24,12 +24,12 @@ from typing import Any
 
 import psutil
 
-from bench import browser, crawl, dedup, extraction
+from bench import browser, crawl, dedup, extraction, generic
 from bench.corpus import make_pages, write_archive
 from bench.measure import REPO
 from bench.profile import profile_crawl, profile_extraction
 
-PARTS = ("extraction", "crawl", "dedup", "browser")
+PARTS = ("extraction", "generic", "crawl", "dedup", "browser")
 OUT = REPO / "bench" / "out"
 TARGETS = {
     "extraction ours/lxml": ("<=", 2.0),
@@ -37,6 +37,8 @@ TARGETS = {
     "crawl http ours/floor": ("<=", 1.3),
     "crawl replay ours/floor": ("<=", 1.3),
     "dedup peak RSS 1M/1k": ("<=", 1.1),
+    "generic F1 ours-trafilatura (scrapinghub)": (">=", 0.0),
+    "generic CPU ours/trafilatura (scrapinghub)": ("<=", 3.0),
 }
 
 
@@ -53,10 +55,11 @@ class Sizes:
     dedup_lookups: int
     store_crawl_pages: int  # replay crawl with the largest vs the smallest store
     browser_pages: int
+    generic_repeats: int  # timings of each labelled page per contender
 
 
-DEFAULT = Sizes(300, 5, 3, 500, 5, (1_000, 100_000, 1_000_000), 200_000, 300, 200)
-QUICK = Sizes(60, 3, 1, 150, 1, (1_000, 100_000, 1_000_000), 50_000, 150, 60)
+DEFAULT = Sizes(300, 5, 3, 500, 5, (1_000, 100_000, 1_000_000), 200_000, 300, 200, 3)
+QUICK = Sizes(60, 3, 1, 150, 1, (1_000, 100_000, 1_000_000), 50_000, 150, 60, 1)
 
 
 def log(message: str) -> None:
@@ -96,7 +99,7 @@ def target_line(name: str, value: float | None) -> str:
         return f"| {name} | not measured | {TARGETS[name][0]} {TARGETS[name][1]} | – |"
     op, limit = TARGETS[name]
     met = value <= limit if op == "<=" else value >= limit
-    return f"| {name} | {value:.2f} | {op} {limit} | {'met' if met else 'MISSED'} |"
+    return f"| {name} | {value:.3g} | {op} {limit} | {'met' if met else 'MISSED'} |"
 
 
 def report(results: dict[str, Any]) -> str:
@@ -127,6 +130,13 @@ def report(results: dict[str, Any]) -> str:
             f"ours/lxml **{e['ratio_ours_lxml']}**, trafilatura/ours **{e['ratio_trafilatura_ours']}**",
             "",
         ]
+    if "generic" in results:
+        lines += generic.report(results["generic"])
+        shub = results["generic"]["scrapinghub"]
+        if "missing" not in shub:
+            difference = shub["f1"]["ours"] - shub["f1"]["trafilatura"]
+            ratios["generic F1 ours-trafilatura (scrapinghub)"] = round(difference, 4)
+            ratios["generic CPU ours/trafilatura (scrapinghub)"] = shub["ratio_cpu_ours_peer"]
     if "crawl" in results:
         c = results["crawl"]
         lines += [
@@ -294,6 +304,9 @@ def main() -> None:
             results["extraction"] = extraction.measure(
                 make_pages(sizes.extraction_pages), sizes.extraction_repeats, sizes.trafilatura_repeats
             )
+        if "generic" in parts:
+            log("generic: body F1 and CPU on the labelled sets, ours and trafilatura")
+            results["generic"] = generic.measure(sizes.generic_repeats)
         if "crawl" in parts:
             log(f"crawl: {sizes.crawl_pages} articles, http and replay, ours and floor")
             results["crawl"] = run_crawl(sizes, corpus)

@@ -108,23 +108,3 @@ def test_a_crawl_that_reaches_no_feed_fails_fast_and_cleanly(crawl: Crawl, tmp_p
     assert manifest["status"] == "failed"
     assert manifest["feeds"][0]["ok"] is False
     assert not list((data / "rfi_cn").glob("articles/**/*.jsonl"))
-
-
-def test_bad_feed_argument_fails_the_run(crawl: Crawl, tmp_path: Path) -> None:
-    result = crawl("-a", "feeds=not a url")
-    assert result.returncode == 1
-    assert "Bad argument" in result.stderr
-    (manifest,) = manifests(tmp_path / "data")
-    assert manifest["status"] == "failed"
-    assert manifest["arguments"]["spider"]["feeds"] == "not a url"
-
-
-def test_an_unusable_data_dir_fails_the_run_with_a_clear_message(tmp_path: Path) -> None:
-    from tests.conftest import BUNDLED_ARCHIVE, run_crawl
-
-    not_a_dir = tmp_path / "data"
-    not_a_dir.write_text("a file where the data dir should be")
-    result = run_crawl(not_a_dir, replay=BUNDLED_ARCHIVE)
-    assert result.returncode == 1
-    assert "cannot be used" in result.stderr
-    assert "Reading 9 feeds" not in result.stderr, "nothing is crawled"

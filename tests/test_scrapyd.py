@@ -358,13 +358,12 @@ def test_scheduled_job_writes_the_dataset_and_a_second_job_adds_nothing(scrapyd:
 
 def test_failed_jobs_are_reported_from_the_manifest_or_the_log(scrapyd: Server, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    failed = schedule(scrapyd, data, *replay_settings(), "-a", "feeds=not-a-url", "--wait")
+    missing_feed = "https://www.rfi.fr/cn/no-such-section/rss"  # not in the archive: 404
+    failed = schedule(scrapyd, data, *replay_settings(), "-a", f"feeds={missing_feed}", "--wait")
     assert failed.returncode == 1, failed.stderr
     job = scheduled_job(failed)
     assert re.search(
-        rf"ERROR Scheduled {SPIDER} job {job} FAILED: run \S+ failed: "
-        r"bad argument: not an http\(s\) feed URL: 'not-a-url'",
-        failed.stderr,
+        rf"ERROR Scheduled {SPIDER} job {job} FAILED: run \S+ failed: .*no feed could be fetched", failed.stderr
     ), failed.stderr
     assert manifest_of(data, job)["status"] == "failed"
     assert dataset(data) == []
@@ -383,6 +382,16 @@ def test_failed_jobs_are_reported_from_the_manifest_or_the_log(scrapyd: Server, 
     log_url = f"{scrapyd.url}logs/{PROJECT}/{SPIDER}/{broken}.log"
     assert outcome.summary.startswith(f"no run manifest under {data / SPIDER / 'runs'}; its log {log_url} shows")
     assert "ValueError: could not convert string to float: 'soon'" in outcome.summary
+
+    # A bad argument stops the job before the run exists: its one error line is in the job log.
+    refused = schedule(scrapyd, data, *replay_settings(), "-a", "feeds=not-a-url", "--wait")
+    assert refused.returncode == 1, refused.stderr
+    bad = scheduled_job(refused)
+    log_url = f"{scrapyd.url}logs/{PROJECT}/{SPIDER}/{bad}.log"
+    assert (
+        f"ERROR Scheduled {SPIDER} job {bad} FAILED: no run manifest under {data / SPIDER / 'runs'}; "
+        f"its log {log_url} shows 1 error(s): Not crawling: -a feeds: 'not-a-url' is not an http(s) URL"
+    ) in refused.stderr
     assert [run["arguments"]["spider"]["_job"] for run in manifests(data)] == [job]
 
 

@@ -1,38 +1,84 @@
-"""``scrapy crawl`` that exits non-zero when the run failed, and 2 on a bad setting value.
+"""``scrapy crawl`` that checks its settings first and exits non-zero when the run failed.
 
 Scrapy's own command exits 0 whenever bootstrap succeeded, even if no feed could be fetched;
-cron, systemd and Scrapyd users need the run's status in the exit code. Values in the documented
-formats are checked before the crawler exists: a bad one is one log line naming it, exit 2, and
-no request at all.
+cron, systemd and Scrapyd users need the run's status in the exit code. A setting or argument
+that cannot be used is a user mistake, not a crash: one ERROR line naming it and exit code 2,
+before the crawler exists (nothing written, no request).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.utils.log import configure_logging
 
-from newscrawl.discovery.options import sitemap_options
-from newscrawl.run.clock import RunClock
+from newscrawl.config import (
+    SettingError,
+    duration,
+    feed_urls,
+    flag,
+    non_negative_int,
+    optional,
+    origin,
+    positive_int,
+    read,
+    writable_folder,
+)
+from newscrawl.downloader.replay import archive_folder
 from newscrawl.run.manager import STATUS_STAT
-from newscrawl.values import BadValue
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
+EXIT_BAD_CONFIGURATION = 2  # as for a command-line usage error
+
+# Every project setting a crawl reads, with its parser (newscrawl.config); Scrapy checks its own.
+CRAWL_SETTINGS: dict[str, Callable[[str, object], object]] = {
+    "NEWSCRAWL_DATA_DIR": optional(writable_folder),
+    "NEWSCRAWL_REPLAY_DIR": optional(archive_folder),
+    "NEWSCRAWL_RECORD_DIR": optional(writable_folder),
+    "NEWSCRAWL_FETCH_ORIGIN": optional(origin),
+    "NEWSCRAWL_BROWSER_FALLBACK": flag,
+    "NEWSCRAWL_BROWSER_MAX_PAGES": positive_int,
+    "NEWSCRAWL_BROWSER_PAGES_PER_CONTEXT": positive_int,
+    "NEWSCRAWL_BROWSER_SETTLE_TIMEOUT": duration,
+    "NEWSCRAWL_RETRY_AFTER_MAX": duration,
+    "NEWSCRAWL_RETRY_BACKOFF_BASE": duration,
+    "NEWSCRAWL_RETRY_BACKOFF_MAX": duration,
+    "NEWSCRAWL_MANIFEST_MAX_LISTED": non_negative_int,
+}
+
+
+def check_crawl(settings: BaseSettings, spider_arguments: Mapping[str, str]) -> None:
+    """Parse every setting and argument a crawl reads; the first unusable one raises `SettingError`."""
+    feed_urls(settings, spider_arguments.get("feeds"))
+    for name, parser in CRAWL_SETTINGS.items():
+        read(settings, name, parser)
+
 
 class Command(ScrapyCrawlCommand):
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        try:
+            check_crawl(self.settings, opts.spargs)
+        except SettingError as error:
+            # Scrapy's logging (LOG_FILE, format): a Scrapyd job log shows the error too.
+            configure_logging(self.settings)
+            logger.error("Not crawling: %s", error)
+            raise SystemExit(EXIT_BAD_CONFIGURATION) from None
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
-        assert self.settings is not None
-        try:
-            sitemap_options(self.settings, opts.spargs, RunClock.from_settings(self.settings).now())
-        except BadValue as exc:
-            logger.error("Bad value, nothing crawled: %s", exc)
-            self.exitcode = 2
-            return
         assert self.crawler_process is not None
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)

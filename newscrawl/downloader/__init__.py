@@ -2,6 +2,6 @@
 www.rfi.fr), the contact User-Agent, polite retries (Retry-After, back-off), replay/record of
 archives, and the headless-browser fallback through scrapy-playwright.
 
-May import ``newscrawl.discovery.urls`` (the site's origin); never ``run``, ``store``,
-``pipelines``, ``extract`` or ``spiders``.
+May import ``newscrawl.config`` (settings) and ``newscrawl.discovery.urls`` (the site's origin);
+never ``run``, ``store``, ``pipelines``, ``extract`` or ``spiders``.
 """

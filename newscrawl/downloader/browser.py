@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from newscrawl.config import duration, flag, positive_int, read
 from newscrawl.discovery.urls import RFI_ORIGIN
 from newscrawl.downloader.hostguard import origin_of
 
@@ -105,7 +106,7 @@ def _executable_path(settings: BaseSettings) -> str | None:
 
 def browser_mode(settings: BaseSettings) -> str:
     """``off``, ``replay`` (served from the archive), ``missing`` (no executable) or ``live``."""
-    if not settings.getbool("NEWSCRAWL_BROWSER_FALLBACK"):
+    if not read(settings, "NEWSCRAWL_BROWSER_FALLBACK", flag):
         return "off"
     if settings.get("NEWSCRAWL_REPLAY_DIR"):
         return "replay"
@@ -134,7 +135,7 @@ def install_browser_handler(settings: BaseSettings) -> None:
             "args": [*CHROMIUM_ARGS, f"--host-resolver-rules={resolver_rules}"],
             **settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"),
         },
-        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": settings.getint("NEWSCRAWL_BROWSER_MAX_PAGES"),
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": read(settings, "NEWSCRAWL_BROWSER_MAX_PAGES", positive_int),
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": settings.getint("DOWNLOAD_TIMEOUT") * 1000,
         "PLAYWRIGHT_ABORT_REQUEST": f"{__name__}.should_abort_request",
     }
@@ -220,9 +221,9 @@ class BrowserFallbackMiddleware:
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
         settings = crawler.settings
-        self.pages_per_context = max(1, settings.getint("NEWSCRAWL_BROWSER_PAGES_PER_CONTEXT"))
-        self.settle_timeout_ms = settings.getfloat("NEWSCRAWL_BROWSER_SETTLE_TIMEOUT") * 1000
-        self._places = asyncio.Semaphore(max(1, settings.getint("NEWSCRAWL_BROWSER_MAX_PAGES")))
+        self.pages_per_context = read(settings, "NEWSCRAWL_BROWSER_PAGES_PER_CONTEXT", positive_int)
+        self.settle_timeout_ms = read(settings, "NEWSCRAWL_BROWSER_SETTLE_TIMEOUT", duration) * 1000
+        self._places = asyncio.Semaphore(read(settings, "NEWSCRAWL_BROWSER_MAX_PAGES", positive_int))
         self._generations: dict[int, _Generation] = {}
         self._current = 0
         self.unavailable: str | None = None

@@ -24,6 +24,8 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from w3lib.url import canonicalize_url
 
+from newscrawl.config import SettingError, folder_path, optional, read, writable_folder
+
 if TYPE_CHECKING:
     from typing import Self
 
@@ -42,14 +44,22 @@ def archive_key(url: str) -> str:
     return canonicalize_url(url)
 
 
+def archive_folder(name: str, value: object) -> Path:
+    """A setting naming a replay archive: a folder that holds a ``manifest.jsonl`` (newscrawl.config parser)."""
+    folder = folder_path(name, value)
+    if not folder.is_dir():
+        raise SettingError(name, f"{folder} is not a folder" if folder.exists() else f"{folder} does not exist")
+    if not (folder / MANIFEST).is_file():
+        raise SettingError(name, f"{folder} has no {MANIFEST} (it is not a replay archive)")
+    return folder
+
+
 class ReplayArchive:
     """The recorded responses of one archive folder, served in order per URL."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
         manifest = self.folder / MANIFEST
-        if not manifest.is_file():
-            raise FileNotFoundError(f"replay archive {folder} has no {MANIFEST}")
         self._lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._served: dict[str, int] = defaultdict(int)
         self.invalid_lines = 0
@@ -95,10 +105,10 @@ class ReplayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        folder = crawler.settings.get("NEWSCRAWL_REPLAY_DIR")
-        if not folder:
+        folder = read(crawler.settings, "NEWSCRAWL_REPLAY_DIR", optional(archive_folder))
+        if folder is None:
             raise NotConfigured("NEWSCRAWL_REPLAY_DIR is not set")
-        archive = ReplayArchive(Path(folder))
+        archive = ReplayArchive(folder)
         logger.info("Replaying %d recorded responses from %s (no network)", len(archive), archive.folder)
         return cls(crawler, archive)
 
@@ -145,12 +155,12 @@ class RecordMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        folder = crawler.settings.get("NEWSCRAWL_RECORD_DIR")
-        if not folder:
+        folder = read(crawler.settings, "NEWSCRAWL_RECORD_DIR", optional(writable_folder))
+        if folder is None:
             raise NotConfigured("NEWSCRAWL_RECORD_DIR is not set")
         if crawler.settings.get("NEWSCRAWL_REPLAY_DIR"):
             raise NotConfigured("recording is pointless while replaying")
-        return cls(crawler, Path(folder))
+        return cls(crawler, folder)
 
     def _write(self, record: dict[str, Any]) -> None:
         if self._manifest is None:

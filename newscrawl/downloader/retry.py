@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.utils.response import response_status_message
 
+from newscrawl.config import duration, read
 from newscrawl.downloader.replay import REPLAY_FLAG
 
 if TYPE_CHECKING:
@@ -57,9 +58,9 @@ class PoliteRetryMiddleware(RetryMiddleware):
         super().__init__(crawler.settings)
         self.crawler = crawler
         settings = crawler.settings
-        self.retry_after_max = settings.getfloat("NEWSCRAWL_RETRY_AFTER_MAX")
-        self.backoff_base = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_BASE")
-        self.backoff_max = settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_MAX")
+        self.retry_after_max = read(settings, "NEWSCRAWL_RETRY_AFTER_MAX", duration)
+        self.backoff_base = read(settings, "NEWSCRAWL_RETRY_BACKOFF_BASE", duration)
+        self.backoff_max = read(settings, "NEWSCRAWL_RETRY_BACKOFF_MAX", duration)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from newscrawl.extract.text import clean_text, split_keywords, split_names
+from newscrawl.extract.text import Element, clean_text, split_keywords, split_names
 from newscrawl.items import Media
 
 if TYPE_CHECKING:
@@ -44,6 +44,11 @@ class JsonLd:
                 items.sort(key=_position)
                 return [_breadcrumb_item(i) for i in items]
         return []
+
+
+def page_jsonld(root: Element) -> JsonLd:
+    """The JSON-LD of a parsed page: its `application/ld+json` scripts, each parsed on its own."""
+    return parse_scripts(s.text or "" for s in root.iter("script") if "ld+json" in (s.get("type") or "").lower())
 
 
 def parse_scripts(texts: Iterable[str]) -> JsonLd:

@@ -27,7 +27,7 @@ _NAME_SEPARATORS = re.compile(r"[,，、/;；]|\s+et\s+")
 _KEYWORD_SEPARATORS = re.compile(r"[,，、]")
 
 # Elements that start and end a paragraph of their own (the rest is inline: its text runs on).
-_BLOCK_TAGS = frozenset(
+BLOCK_TAGS = frozenset(
     {
         *("address", "article", "aside", "blockquote", "caption", "center", "dd", "details", "dialog", "div"),
         *("dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6"),
@@ -149,12 +149,12 @@ def block_paragraphs(element: Element) -> list[str]:
             if tag in _NON_TEXT_TAGS:
                 walker.skip_subtree()  # its "end" still comes, with the tail
                 continue
-            if tag in _BLOCK_TAGS or tag == "br":
+            if tag in BLOCK_TAGS or tag == "br":
                 flush()
             if node.text:
                 buffer.append(node.text)
         elif event == "end":
-            if node.tag in _BLOCK_TAGS:
+            if node.tag in BLOCK_TAGS:
                 flush()
             if node is not element and node.tail:
                 buffer.append(node.tail)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import Request, signals
@@ -23,6 +22,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from newscrawl.config import feed_urls, optional, origin, read
 from newscrawl.discovery.feeds import FeedEntry, parse_feed
 from newscrawl.discovery.urls import RFI_ORIGIN, canonical_url, classify
 from newscrawl.downloader.browser import (
@@ -32,7 +32,7 @@ from newscrawl.downloader.browser import (
     browser_mode,
     install_browser_handler,
 )
-from newscrawl.downloader.hostguard import FEED_ROLE, OffsiteRequestRefused, origin_of
+from newscrawl.downloader.hostguard import FEED_ROLE, OffsiteRequestRefused
 from newscrawl.downloader.retry import RETRY_AFTER_REFUSED
 from newscrawl.extract.dates import format_utc, http_date_to_utc
 from newscrawl.extract.pages.feed_fulltext import feed_only_content
@@ -79,30 +79,6 @@ class ArticleLead:
         }
 
 
-def is_origin(value: str) -> bool:
-    """``scheme://host[:port]`` over http(s), nothing after it (NEWSCRAWL_FETCH_ORIGIN)."""
-    try:
-        parts = urlsplit(value.rstrip("/"))
-        port_ok = parts.port != 0  # .port raises ValueError when the port is not a number in range
-    except ValueError:
-        return False
-    empty_rest = not (parts.path or parts.query or parts.fragment)
-    return port_ok and empty_rest and parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def split_feed_argument(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
-
-
-def is_http_url(url: str) -> bool:
-    """Feeds are taken as given (any host), but only over http(s)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
-
-
 class RfiCnSpider(scrapy.Spider):
     name = "rfi_cn"
     fetch_origin: str = ""  # NEWSCRAWL_FETCH_ORIGIN, without a trailing slash
@@ -113,7 +89,6 @@ class RfiCnSpider(scrapy.Spider):
         self.arguments: dict[str, Any] = {"feeds": feeds, **kwargs}
         self._feeds_argument = feeds
         self.feed_urls: list[str] = []
-        self.argument_errors: list[str] = []
         self._leads: dict[str, ArticleLead] = {}
         self._feed_fetched_at: dict[str, str] = {}
         self._dispatched = False
@@ -127,23 +102,9 @@ class RfiCnSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        configured = (
-            split_feed_argument(spider._feeds_argument)
-            if spider._feeds_argument is not None
-            else list(settings.getlist("NEWSCRAWL_FEEDS"))
-        )
-        for url in configured:
-            if not is_http_url(url):
-                spider.argument_errors.append(f"not an http(s) feed URL: {url!r}")
-            elif url not in spider.feed_urls:
-                spider.feed_urls.append(url)
-        if not spider.feed_urls and not spider.argument_errors:
-            spider.argument_errors.append("no feed to read (the feeds argument is empty)")
-        fetch_origin = str(settings.get("NEWSCRAWL_FETCH_ORIGIN") or "")
-        if fetch_origin and not is_origin(fetch_origin):
-            spider.argument_errors.append(f"NEWSCRAWL_FETCH_ORIGIN is not an http(s) origin: {fetch_origin!r}")
-        elif fetch_origin:
-            spider.fetch_origin = origin_of(fetch_origin)
+        # Checked by the crawl command before the crawl starts (newscrawl.config).
+        spider.feed_urls = feed_urls(settings, spider._feeds_argument)
+        spider.fetch_origin = read(settings, "NEWSCRAWL_FETCH_ORIGIN", optional(origin)) or ""
         spider.browser = browser_mode(settings)
         logger.info("Browser fallback: %s", spider.browser)
         if spider.browser == "missing":
@@ -164,13 +125,7 @@ class RfiCnSpider(scrapy.Spider):
     # --- phase 1: feeds -----------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        run = self.run
-        if run.refused:
-            return
-        for error in self.argument_errors:
-            logger.error("Bad argument: %s", error)
-            run.fail(f"bad argument: {error}")
-        if self.argument_errors:
+        if self.run.refused:
             return
         logger.info("Reading %d feeds", len(self.feed_urls))
         for index, url in enumerate(self.feed_urls):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import html
+import json
 import random
 import socket
 import time
@@ -11,6 +12,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from newscrawl.discovery.feeds import FeedEntry, ParsedFeed, parse_feed
+from newscrawl.discovery.urls import canonical_url
+from newscrawl.extract.pages.feed_fulltext import feed_only_content
+from newscrawl.extract.text import element_text, parse_html
 from tests.conftest import REPO, TEST_DATA
 
 if TYPE_CHECKING:
@@ -606,3 +610,43 @@ def test_recorded_feeds_parse(path: Path) -> None:
         assert parsed.problem is None
         assert parsed.entries
         assert all(e.link for e in parsed.entries)
+
+
+# --- fixtures/feeds/expected-entries.json (hand-written expectations, fixtures/README.md) -------------
+
+EXPECTED_ENTRIES = json.loads((FIXTURES / "feeds" / "expected-entries.json").read_text(encoding="utf-8"))
+EXPECTED_FEEDS = sorted(name for name in EXPECTED_ENTRIES if not name.startswith("_"))
+ENTRY_KEYS = {"link", "entry_id", "entry_title", "entry_published", "description_text", "fulltext"}
+
+
+def test_every_feed_fixture_has_its_expectations() -> None:
+    assert sorted(p.name for p in (FIXTURES / "feeds").iterdir() if p.suffix != ".json") == EXPECTED_FEEDS
+
+
+@pytest.mark.parametrize("name", EXPECTED_FEEDS)
+def test_feed_fixture_gives_the_expected_entries(name: str) -> None:
+    expected = EXPECTED_ENTRIES[name]
+    parsed = parse_feed((FIXTURES / "feeds" / name).read_bytes(), expected["served_as"], expected["content_type"])
+    assert (parsed.problem is not None) == ("error" in expected), parsed.problem
+    assert len(parsed.entries) == len(expected["entries"])
+    for entry, want in zip(parsed.entries, expected["entries"], strict=True):
+        assert set(want) <= ENTRY_KEYS, f"a key this test does not check: {set(want) - ENTRY_KEYS}"
+        assert entry.link is not None
+        link = canonical_url(entry.link)
+        assert (link, entry.entry_id, entry.title, entry.published) == (
+            want["link"],
+            want["entry_id"],
+            want["entry_title"],
+            want["entry_published"],
+        )
+        if "description_text" in want:
+            root = parse_html(entry.fulltext_html or "")
+            assert root is not None
+            assert element_text(root) == want["description_text"]
+        assert link is not None
+        content = feed_only_content(link, [entry])
+        if want["fulltext"] is None:
+            assert content is None, f"entry {entry.position} is not full text: lost (no_fulltext), not feed-only"
+        else:
+            assert content is not None
+            assert {key: getattr(content, key) for key in want["fulltext"]} == want["fulltext"]

@@ -8,6 +8,7 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from newscrawl.config import SettingError
 from newscrawl.downloader.replay import REPLAY_FLAG, ReplayArchive, ReplayMiddleware
 
 
@@ -84,3 +85,10 @@ def test_middleware_serves_typed_responses_and_404_for_unknown_urls(tmp_path: Pa
     missing = mw.process_request(Request("https://www.rfi.fr/cn/b"))
     assert missing.status == 404
     assert mw.crawler.stats.get_value("newscrawl/replay/missing") == 1
+
+
+def test_a_folder_without_a_manifest_is_no_archive(tmp_path: Path) -> None:
+    with pytest.raises(SettingError, match=r"^NEWSCRAWL_REPLAY_DIR: .* has no manifest\.jsonl"):
+        middleware(tmp_path)
+    with pytest.raises(SettingError, match=r"^NEWSCRAWL_REPLAY_DIR: .*/missing does not exist$"):
+        middleware(tmp_path / "missing")

@@ -39,10 +39,11 @@ _PARAGRAPH = XPath("descendant::p")
 _DIVS = XPath("descendant::div")
 _PROMOS = XPath("descendant::*[@*[starts-with(name(), 'data-selfpromo')]]")
 _FOOTER_RULES = XPath("descendant::hr[preceding-sibling::*[1][self::br]]")
-_FEEDX_BLOCKS = XPath(  # the innermost blocks that mention the mirror
-    "descendant::*[self::div or self::p][contains(translate(., 'FEEDX', 'feedx'), 'feedx')]"
-    "[not(descendant::*[self::div or self::p][contains(translate(., 'FEEDX', 'feedx'), 'feedx')])]"
-)
+_BLOCKS = XPath("descendant::*[self::div or self::p]")
+# The mirror's own promotion line, `获取更多RSS：https://feedx.net https://feedx.run`: its label,
+# its addresses, nothing else. An article paragraph that names feedx is text like any other.
+_FEEDX_ADDRESS = r"(?:https?://)?(?:www\.)?feedx\.[a-z]{2,}(?:/[!-~]*)?"
+_FEEDX_PROMOTION = re.compile(rf"(?:获取更多RSS\s*[:：]?\s*)?(?:{_FEEDX_ADDRESS}\s*)*", re.IGNORECASE)
 _IMAGES = XPath("descendant::img[@src]")
 _BOLD_TEXT = XPath("descendant::text()[ancestor::strong or ancestor::b]")
 _FIRST_BOLD = XPath("(descendant::strong | descendant::b)[1]")
@@ -52,8 +53,10 @@ _PARAGRAPH_TAGS = frozenset({"p", "div", "li", "blockquote", "h2", "h3", "h4", "
 def feed_only_content(url: str, entries: Sequence[FeedEntry]) -> PageContent | None:
     """The record content from the first entry with usable full text, else None.
 
-    `url` is the article's canonical URL. Usable means the text has paragraphs (`<p>`) and at
-    least one body paragraph besides the lead.
+    `url` is the article's canonical URL. Usable means the text has paragraphs (`<p>`): a lead
+    and at least one body paragraph besides it. The lead is the first paragraph (kept as the
+    record's `lead` when it is wholly bold, the feedx form of the chapô), so a one-paragraph text
+    is a summary, never an article: its entry is lost (`no_fulltext`) when the page is.
     """
     for entry in entries:
         content = _entry_content(url, entry)
@@ -69,10 +72,10 @@ def _entry_content(url: str, entry: FeedEntry) -> PageContent | None:
         return None
     published = _drop_furniture(body)
     paragraphs = block_paragraphs(body)
-    lead = paragraphs[0] if paragraphs and _is_bold_paragraph(body, paragraphs[0]) else None
-    text = paragraphs[1:] if lead else paragraphs
-    if not text:
+    if len(paragraphs) < 2:
         return None
+    lead = paragraphs[0] if _is_bold_paragraph(body, paragraphs[0]) else None
+    text = paragraphs[1:] if lead else paragraphs
     images = unique(src for img in _IMAGES(body) if (src := img.get("src").strip()).startswith(("http://", "https://")))
     media = [
         Media(type=mime.split("/", 1)[0], url=link, duration=None)
@@ -110,8 +113,10 @@ def _drop_furniture(body: Element) -> str | None:
     for rule in _FOOTER_RULES(body)[:1]:
         for element in [rule.getprevious(), rule, *rule.itersiblings()]:
             drop(element)
-    for element in _FEEDX_BLOCKS(body):
-        drop(element)
+    for block in _BLOCKS(body):
+        line = element_text(block)
+        if line and _FEEDX_PROMOTION.fullmatch(line):
+            drop(block)
     _drop_share_block(body)
     return published
 

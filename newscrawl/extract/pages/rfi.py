@@ -2,8 +2,10 @@
 
 Each field takes the first non-empty value of its sources, in the rule book's order, and
 `PageResult.sources` says which one gave it so that template drift shows in the crawl stats.
-The document is parsed once; the tree is only modified at the end, for the body (noise removal,
-then, if the RFI body is gone, the generic fallback), after every other field has been read.
+The document is parsed once; the tree is only modified at the end, for the body (noise removal),
+after every other field has been read. When the RFI body is missing or empty (template drift),
+or when the caller asks for it, the body comes from the generic extractor
+(`newscrawl.extract.generic`) or from a JSON-LD `articleBody` that is not shorter than it.
 
 Problems reported (stat keys): `jsonld_invalid` (once per script that is not JSON),
 `empty_document`, `no_body` (an article signal but no text), `canonical_ignored` (a
@@ -12,7 +14,6 @@ rel=canonical that is not a /cn/ page URL), `date_unparsable` (a machine date th
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -30,13 +31,14 @@ from newscrawl.discovery.urls import (
     path_segments,
     section_from_url,
 )
+from newscrawl.extract import generic
 from newscrawl.extract.dates import VISIBLE_DATE, paris_visible_to_utc, to_utc
 from newscrawl.extract.jsonld import (
     JsonLd,
     JsonObject,
     duration_seconds,
     first_string,
-    parse_scripts,
+    page_jsonld,
     read_authors,
     read_image,
     read_keywords,
@@ -76,38 +78,25 @@ class PageResult:
 
 # The RFI template is read with `iter(tag)` and a class-token test in Python: on these pages that
 # is several times cheaper than XPath or cssselect, whose class tests are string functions run on
-# every element. XPath is kept for the rare paths (visible dates, the drift fallback).
+# every element. XPath is kept for the rare path of visible dates.
 _BODY_NOISE_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "button", "form"})
 _BODY_NOISE_CLASSES = frozenset({"m-interstitial", "o-self-promo", "a-read-more", "m-em-flash", "t-content__shares"})
 _LABEL_TEXTS = XPath("//body//text()[contains(., $label)][not(ancestor::script or ancestor::style)]")
 
-# Generic fallback (template drift): page furniture that is never article text. The known kinds
-# go whatever their size; an element whose class merely names a kind of furniture goes only when
-# it is short (a longer one is content, whatever a designer called it).
-_FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside", "h1"})
-_FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo"})
-_FURNITURE_CLASSES = frozenset({"t-content__chapo", "m-from-author", "m-pub-dates", "m-breadcrumb", "m-tags-list"})
-_FURNITURE_WORDS = frozenset(
-    {
-        *("share", "shares", "sharing", "social", "byline", "author", "authors", "breadcrumb", "breadcrumbs"),
-        *("tags", "promo", "interstitial", "newsletter", "dates", "related", "read-more", "copyright"),
-    }
-)
-_CLASS_WORD_SEPARATORS = re.compile(r"[\s_]+|-(?!more\b)")  # "a-read-more" → a, read-more
-_FURNITURE_MAX_CHARS = 300
-_AUTHOR_PATHS = ("/作者/", "/%E4%BD%9C%E8%80%85/")  # RFI author pages: /cn/作者/<name>/
-# What a byline or a date line holds besides the names or dates (labels, separators); a line
-# with more than this is prose that happens to link an author or mention a date.
+# What a date line holds besides the labels and the dates (separators); a line with more than
+# this is prose that happens to mention a date.
 _LINE_RESIDUE_MAX_CHARS = 20
-_UNLINKED_TEXT = XPath("descendant::text()[not(ancestor::a)]")
-_SCOPED_PARAGRAPHS = XPath("//article//p | //main//p")
-_BODY_PARAGRAPHS = XPath("//body//p")
-_SCOPE_TAGS = frozenset({"article", "main", "body"})
+# Generic-path text before the first sentence is page furniture (programme name, date labels whose
+# <time> the extractor dropped, reading time); a copyright line closes the page, not the article.
+_SENTENCE_END = re.compile(r"[。！？!?.…」』”\"]$")
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b|版权所有)", re.I)
+_ELLIPSIS = "….。 "
 _LINE_TAGS = frozenset({"p", "div", "li", "section", "dd", "dt", "td", "th", "header", "footer", "body"})
 
 _PUBLISHED_LABEL = "发表时间"
 _MODIFIED_LABEL = "更新时间"
 _DATE_LABEL = re.compile(rf"({_PUBLISHED_LABEL}|{_MODIFIED_LABEL})\s*[:：]?\s*(?={VISIBLE_DATE.pattern})")
+_ANY_DATE_LABEL = re.compile(rf"(?:{_PUBLISHED_LABEL}|{_MODIFIED_LABEL})\s*[:：]?")
 _HOME_NAMES = frozenset({"首页", "RFI", "法广"})
 # Objects every page of a site carries (error pages too): they do not say what the page is.
 _SITE_WIDE_TYPES = frozenset({"Organization", "NewsMediaOrganization", "WebSite", "BreadcrumbList"})
@@ -122,6 +111,7 @@ class _Page:
     """What every field reads: the parsed document and its metadata, collected once."""
 
     url: str  # the final response URL
+    html: str | bytes  # the document as received (the generic extractor parses it its own way)
     root: Element
     meta: dict[str, str]  # lower-cased property/name -> content (first occurrence)
     ld: JsonLd
@@ -137,25 +127,30 @@ class _Page:
 
 
 class RfiArticlePage:
-    """One article page: its final URL and its HTML, as text or as UTF-8 bytes."""
+    """One article page: its final URL and its HTML, as text or as UTF-8 bytes.
 
-    def __init__(self, url: str, html: str | bytes) -> None:
+    ``generic=True`` takes the body from the generic path even where the RFI body is present
+    (to see what a template change would leave); every other field is read as usual.
+    """
+
+    def __init__(self, url: str, html: str | bytes, *, generic: bool = False) -> None:
         self.url = url
         self.html = html
+        self.generic = generic
 
     def extract(self) -> PageResult:
         root = parse_html(self.html)
         if root is None:
             return PageResult("shell", problems=["empty_document"])
-        ld = parse_scripts(s.text or "" for s in root.iter("script") if "ld+json" in (s.get("type") or "").lower())
+        ld = page_jsonld(root)
         problems = ["jsonld_invalid"] * ld.invalid
-        page = _Page(self.url, root, _meta(root), ld, ld.article() or {}, problems)
+        page = _Page(self.url, self.html, root, _meta(root), ld, ld.article() or {}, problems)
         og_type = (page.meta.get("og:type") or "").strip().lower()
         rfi_body = _first_with_class(root, "div", "t-content__body")
         if not (page.article or og_type == "article" or rfi_body is not None):
             describes = og_type or any(types_of(o) - _SITE_WIDE_TYPES for o in ld.objects)
             return PageResult("not_article" if describes else "shell", problems=problems)
-        return _extract_article(page, rfi_body)
+        return _extract_article(page, None if self.generic else rfi_body)
 
 
 def _extract_article(page: _Page, rfi_body: Element | None) -> PageResult:
@@ -168,7 +163,7 @@ def _extract_article(page: _Page, rfi_body: Element | None) -> PageResult:
         return found[0]
 
     url = take("url", _url(page), page.url)
-    title = take("title", _first(_title_candidates(page)), None)
+    title = take("title", _first(_title_candidates(page, url)), None)
     lead = take("lead", _first(_lead_candidates(page)), None)
     content = PageContent(
         url=url,
@@ -187,6 +182,10 @@ def _extract_article(page: _Page, rfi_body: Element | None) -> PageResult:
         _drop_all(rfi_body, _body_noise)
     content.images = take("images", _first(_image_candidates(page, rfi_body)), [])
     content.body = take("body", _first(_body_candidates(page, rfi_body, title, lead)), None)
+    if sources.get("body") == "fallback" and content.lead and content.body:
+        full_lead, body = _completed_lead(content.lead, content.body)
+        if full_lead != content.lead:
+            content.lead, content.body, sources["lead"] = full_lead, body, "fallback"
     if content.body is None:
         return PageResult("shell", sources=sources, problems=[*page.problems, "no_body"])
     return PageResult("article", content, sources, page.problems)
@@ -241,18 +240,24 @@ def _url(page: _Page) -> Found[str]:
     return page.url, "url"
 
 
-def _title(value: str | None) -> str | None:
+def _title(value: str | None, programme: str | None = None) -> str | None:
+    """A headline without the site suffix, nor a ` - <programme>` one on a programme page."""
     text = clean_text(value)
-    return clean_text(strip_title_suffix(text)) if text else None
+    if not text:
+        return None
+    text = strip_title_suffix(text)
+    if programme and text.endswith(f" - {programme}"):
+        text = text[: -len(programme) - 3]
+    return clean_text(text)
 
 
 def _text_of(element: Element | None) -> str | None:
     return element_text(element) if element is not None else None
 
 
-def _title_candidates(page: _Page) -> Iterator[tuple[str | None, str]]:
+def _title_candidates(page: _Page, url: str) -> Iterator[tuple[str | None, str]]:
     yield _title(first_string(page.article.get("headline"))), "jsonld"
-    yield _title(page.meta.get("og:title")), "meta"
+    yield _title(page.meta.get("og:title"), path_segments(url)[2] if is_programme_url(url) else None), "meta"
     yield _title(_text_of(_first_with_class(page.root, "h1", "t-content__title"))), "dom"
     yield _title(_text_of(page.root.find("head/title"))), "meta"
 
@@ -473,8 +478,35 @@ def _body_candidates(
         _drop_all(rfi_body, _figures)
         yield _join_body(block_paragraphs(rfi_body), lead), "dom"
     article_body = page.article.get("articleBody")
-    yield _join_body(paragraphs(article_body if isinstance(article_body, str) else None), lead), "jsonld"
-    yield _join_body(_fallback_paragraphs(page.root, title, lead), lead), "fallback"
+    main = _article_text(generic.main_text(page.html), title, lead)
+    found = generic.prefer_article_body(main, paragraphs(article_body if isinstance(article_body, str) else None))
+    if found:
+        yield _join_body(found[0], lead), found[1]
+
+
+def _article_text(main: list[str], title: str | None, lead: str | None) -> list[str]:
+    """The generic extractor's paragraphs less what an RFI page prints around the article."""
+    kept = [p for p in main if p not in (title, lead) and not _is_date_line(p)]
+    first_sentence = next((i for i, p in enumerate(kept) if _SENTENCE_END.search(p)), 0)
+    kept = kept[first_sentence:]
+    while kept and _COPYRIGHT.match(kept[-1]):
+        kept.pop()
+    return kept
+
+
+def _is_date_line(text: str) -> bool:
+    """A `发表时间：… 更新时间：…` line (with or without its dates): page furniture."""
+    residue = VISIBLE_DATE.sub("", _ANY_DATE_LABEL.sub("", text))
+    return bool(_ANY_DATE_LABEL.search(text)) and len(residue.strip()) <= _LINE_RESIDUE_MAX_CHARS
+
+
+def _completed_lead(lead: str, body: str) -> tuple[str, str]:
+    """A lead cut short with `…` (a description) and the body that starts with the whole chapô."""
+    stem = lead.rstrip(_ELLIPSIS)
+    first, _, rest = body.partition("\n\n")
+    if stem != lead and len(stem) >= 10 and first.startswith(stem) and len(first) > len(stem):
+        return first, rest
+    return lead, body
 
 
 def _join_body(body: list[str], lead: str | None) -> str | None:
@@ -506,77 +538,3 @@ def _body_noise(container: Element) -> Iterator[Element]:
             or element.get("data-selfpromo-app") is not None
         ):
             yield element
-
-
-def _fallback_paragraphs(root: Element, title: str | None, lead: str | None) -> list[str]:
-    """The densest block of <p> text in <article>/<main> (else <body>), page furniture removed.
-
-    A block scores the text of its <p> children and grandchildren; on a tie the deeper block wins,
-    so that the text container is preferred to the element that wraps it with its furniture.
-    """
-    _drop_furniture(root)
-    scope_paragraphs = _SCOPED_PARAGRAPHS(root) or _BODY_PARAGRAPHS(root)
-    scores: dict[Element, int] = {}
-    for p in scope_paragraphs:
-        text = element_text(p)
-        if not text or text in (title, lead):
-            continue
-        parent = p.getparent()
-        scores[parent] = scores.get(parent, 0) + len(text)
-        grandparent = parent.getparent()
-        if parent.tag not in _SCOPE_TAGS and grandparent is not None:
-            scores[grandparent] = scores.get(grandparent, 0) + len(text)
-    if not scores:
-        return []
-    best = max(scores, key=lambda e: (scores[e], sum(1 for _ in e.iterancestors())))
-    for p in [p for p in best.iter("p") if element_text(p) in (title, lead)]:
-        drop(p)
-    _drop_all(best, _body_noise)
-    _drop_all(best, _figures)
-    return block_paragraphs(best)
-
-
-def _drop_furniture(root: Element) -> None:
-    furniture: list[Element] = []
-    author_links: list[Element] = []
-    for element in root.iter(etree.Element):
-        known, named = _furniture_classes(element.get("class") or "")
-        if (
-            known
-            or element.tag in _FURNITURE_TAGS
-            or element.get("role") in _FURNITURE_ROLES
-            or "author" in (element.get("rel") or "").split()
-            or (named and element.tag not in _SCOPE_TAGS and len("".join(element.itertext())) <= _FURNITURE_MAX_CHARS)
-        ):
-            furniture.append(element)
-        elif element.tag == "a" and any(path in (element.get("href") or "").upper() for path in _AUTHOR_PATHS):
-            author_links.append(element)
-    for element in furniture:
-        drop(element)
-    for link in author_links:
-        line = _enclosing_line(link)
-        _drop_line_if_only(line, "".join(_UNLINKED_TEXT(line)))
-    for label in (_PUBLISHED_LABEL, _MODIFIED_LABEL):
-        for text in _LABEL_TEXTS(root, label=label):
-            line = _line_of(text)
-            _drop_line_if_only(line, VISIBLE_DATE.sub("", _DATE_LABEL.sub("", "".join(line.itertext()))))
-
-
-@functools.lru_cache(maxsize=4096)
-def _furniture_classes(classes: str) -> tuple[bool, bool]:
-    """Whether a class attribute names known furniture, and whether it names a kind of furniture.
-
-    Cached: a site uses a small set of class attributes over and over, on every page.
-    """
-    known = not _FURNITURE_CLASSES.isdisjoint(classes.split())
-    return known, not _FURNITURE_WORDS.isdisjoint(_CLASS_WORD_SEPARATORS.split(classes.lower()))
-
-
-def _drop_line_if_only(line: Element, residue: str) -> None:
-    """Drop a byline or date line: `residue` is its text without the names or dates."""
-    if (
-        line.tag != "body"
-        and line.getparent() is not None
-        and len(clean_text(residue) or "") <= _LINE_RESIDUE_MAX_CHARS
-    ):
-        drop(line)

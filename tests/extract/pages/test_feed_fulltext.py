@@ -98,6 +98,9 @@ def test_first_entry_with_usable_full_text_wins() -> None:
 
 def test_no_body_besides_the_lead_is_not_usable() -> None:
     assert feed_only_content(URL, [entry("<div>01/04/2024 - 10:00</div><p><strong>导语</strong></p>")]) is None
+    # A one-paragraph summary (RFI's own feeds, an Atom <summary type="html">) is not the article.
+    assert feed_only_content(URL, [entry("<p>财政部等部门3日公布新能源汽车购置税减免的具体细则。</p>")]) is None
+    assert feed_only_content(URL, [entry("<div><p>摘要</p></div><div data-selfpromo-app></div>")]) is None
     assert feed_only_content(URL, [entry("")]) is None
     assert feed_only_content(URL, []) is None
 
@@ -117,7 +120,7 @@ def test_share_block_promos_footer_and_images() -> None:
         '<p><strong>导语</strong></p><p>正文<a href="#">链接</a>。</p>'
         '<div data-selfpromo-newsletter=""><p>订阅电邮新闻</p></div>'
         "<div><div>分享：</div><div><a>Facebook</a></div></div>"
-        '<p>见 <a href="https://feedx.net">feedx</a></p>'
+        '<p><a href="https://feedx.net">https://feedx.net</a></p>'
         "<br><hr><div>获取更多RSS：<br>https://feedx.run</div>"
     )
     content = feed_only_content(URL, [entry(html)])
@@ -126,6 +129,38 @@ def test_share_block_promos_footer_and_images() -> None:
     assert content.body == "正文链接。"
     assert content.published == "2024-04-01T08:00:00Z"  # CEST
     assert content.images == [{"url": "https://s.rfi.fr/a.jpg", "caption": None}]
+
+
+@pytest.mark.parametrize(
+    "promotion",
+    [
+        "<div>获取更多RSS：<br><a href='https://feedx.net'>https://feedx.net</a> <br>"
+        "<a href='https://feedx.run'>https://feedx.run</a><br></div>",
+        "<p>获取更多RSS: https://feedx.net/rss/</p>",
+        "<div>获取更多RSS：</div>",
+        "<p><a href='https://feedx.run'>feedx.run</a></p>",
+        "<div><div>获取更多rss</div><p>HTTPS://FEEDX.NET</p></div>",
+    ],
+)
+def test_feedx_promotion_lines_are_dropped_without_the_footer_rule(promotion: str) -> None:
+    # No <br><hr> before them: only the lines' own text tells them apart.
+    content = feed_only_content(
+        URL, [entry(f"<p><strong>导语</strong></p><div><p>正文</p>{promotion}</div><p>结尾</p>")]
+    )
+    assert content is not None
+    assert (content.lead, content.body) == ("导语", "正文\n\n结尾")
+
+
+def test_an_article_paragraph_that_names_feedx_is_kept() -> None:
+    quoting = [
+        "RSS聚合网站Feedx的统计显示，订阅量一年内翻了一番。",
+        "据feedx.net介绍，该服务提供法广等媒体的全文订阅。",
+        "获取更多RSS：这是feedx用户常见的一句话。",
+    ]
+    html = "<p><strong>导语</strong></p>" + "".join(f"<p>{text}</p>" for text in quoting)
+    content = feed_only_content(URL, [entry(html)])
+    assert content is not None
+    assert content.body == "\n\n".join(quoting)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +182,7 @@ def test_authors_tags_and_media_come_from_the_entry() -> None:
         URL,
         [
             entry(
-                "<p>正文</p>",
+                "<p>正文</p><p>结尾</p>",
                 authors=("小山、大海",),
                 tags=("中国", " 中国", "人权"),
                 enclosures=(

@@ -1,0 +1,203 @@
+"""Reading settings and spider arguments: one parser per value format, one error type.
+
+A parser ``parse(name, value)`` takes the name a value came from (``NEWSCRAWL_…`` or
+``-a feeds``) and the raw value (a Python value from settings.py, or a string from ``-s``, ``-a``
+or Scrapyd), returns the typed value, and raises `SettingError` naming the setting when the value
+is unusable. Components read their settings with ``read(crawler.settings, NAME, parser)``. The
+``crawl`` command runs every parser once before the crawl starts (``CRAWL_SETTINGS`` in
+``newscrawl.commands.crawl``), so a bad value is one line and exit code 2, before any request.
+A new setting: pick (or add) a parser here, read it through `read`, list it in ``CRAWL_SETTINGS``.
+
+Formats (DESIGN.md "Value formats"): a duration is seconds or ``<n>s|m|h|d``; a list is
+comma-separated or a Python list; a list of durations is
+``[duration(name, item) for item in value_list(name, value)]``. Imports nothing from the package
+but the defaults in newscrawl/settings.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlsplit
+
+from newscrawl import settings as project_settings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from scrapy.settings import BaseSettings
+
+T = TypeVar("T")
+
+_DURATION = re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<unit>[smhd]?)")
+_SECONDS_PER_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_INTEGER = re.compile(r"\d+")
+_FLAGS = {"true": True, "1": True, "false": False, "0": False}
+
+
+class SettingError(ValueError):
+    """A setting or spider argument whose value cannot be used; ``str()`` is the one-line message."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+
+
+def read(settings: BaseSettings, name: str, parser: Callable[[str, object], T]) -> T:
+    """The parsed value of one setting; one the crawler lacks (built without the project settings,
+    as tests do) takes its default from newscrawl/settings.py."""
+    value = settings[name] if name in settings else getattr(project_settings, name, None)
+    return parser(name, value)
+
+
+def optional(parser: Callable[[str, object], T]) -> Callable[[str, object], T | None]:
+    """The parser for a setting that is off when empty (``""`` or ``None`` → ``None``)."""
+
+    def parse(name: str, value: object) -> T | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return parser(name, value)
+
+    return parse
+
+
+def _number_text(value: object) -> str | None:
+    """A number (not a bool) or a string, as stripped text; None for any other type."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float | str):
+        return str(value).strip()
+    return None
+
+
+def duration(name: str, value: object) -> float:
+    """Seconds: a number (``90``, ``2.5``) or ``<n>s|m|h|d`` (``10m``, ``6h``, ``7d``); not negative."""
+    text = _number_text(value)
+    match = _DURATION.fullmatch(text) if text is not None else None
+    if match is None:
+        raise SettingError(name, f"{value!r} is not a duration (seconds, or a number followed by s, m, h or d)")
+    return float(match["number"]) * _SECONDS_PER_UNIT[match["unit"]]
+
+
+def _integer(name: str, value: object, minimum: int) -> int:
+    text = _number_text(value)
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if text is None or not _INTEGER.fullmatch(text) or int(text) < minimum:
+        raise SettingError(name, f"{value!r} is not a whole number of {minimum} or more")
+    return int(text)
+
+
+def positive_int(name: str, value: object) -> int:
+    return _integer(name, value, 1)
+
+
+def non_negative_int(name: str, value: object) -> int:
+    return _integer(name, value, 0)
+
+
+def flag(name: str, value: object) -> bool:
+    """``True``/``False``, ``1``/``0``, or those as strings (any case)."""
+    if isinstance(value, bool):
+        return value
+    text = _number_text(value)
+    if text is None or text.lower() not in _FLAGS:
+        raise SettingError(name, f"{value!r} is not True or False")
+    return _FLAGS[text.lower()]
+
+
+def value_list(name: str, value: object) -> list[str]:
+    """A comma-separated string or a Python list (also written as a string: ``"['a', 'b']"``).
+
+    Items are stripped; empty items are dropped, so an empty string is an empty list.
+    """
+    if isinstance(value, str) and value.strip().startswith("["):
+        try:
+            value = ast.literal_eval(value.strip())
+        except (ValueError, SyntaxError):
+            raise SettingError(name, f"{value!r} is not a Python list") from None
+    if isinstance(value, str):
+        items: list[object] = list(value.split(","))
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise SettingError(name, f"{value!r} is not a list (comma-separated, or a Python list)")
+    if not all(isinstance(item, str | int | float) for item in items):
+        raise SettingError(name, f"{value!r} is not a list of plain values")
+    return [text for item in items if (text := str(item).strip())]
+
+
+def http_url(name: str, value: object) -> str:
+    """An absolute http(s) URL with a host, without white space in it."""
+    text = value if isinstance(value, str) else ""
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in text)
+    except ValueError:  # e.g. a malformed IPv6 host
+        valid = False
+    if not valid:
+        raise SettingError(name, f"{value!r} is not an http(s) URL")
+    return text
+
+
+def http_urls(name: str, value: object) -> list[str]:
+    """A list of http(s) URLs, duplicates dropped (the first one stays)."""
+    return list(dict.fromkeys(http_url(name, item) for item in value_list(name, value)))
+
+
+def origin(name: str, value: object) -> str:
+    """``scheme://host[:port]`` over http(s), nothing after it but a slash; lowercased, no slash."""
+    text = value.strip().rstrip("/") if isinstance(value, str) else ""
+    try:
+        parts = urlsplit(text)
+        valid = (
+            parts.port != 0  # .port raises ValueError when it is not a number in range
+            and parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and not (parts.path or parts.query or parts.fragment)
+        )
+    except ValueError:
+        valid = False
+    if not valid:
+        raise SettingError(name, f"{value!r} is not an http(s) origin (scheme://host[:port])")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def folder_path(name: str, value: object) -> Path:
+    if not isinstance(value, str | os.PathLike):
+        raise SettingError(name, f"{value!r} is not a folder path")
+    return Path(value)
+
+
+def writable_folder(name: str, value: object) -> Path:
+    """A folder the crawl can write into, or create (its nearest existing parent is a writable folder).
+
+    Checked without writing anything: nothing is created before the crawl starts.
+    """
+    folder = folder_path(name, value)
+    existing = folder.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise SettingError(name, f"{folder} cannot be a folder: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise SettingError(name, f"{folder} is not writable ({existing} is read-only for this user)")
+    return folder
+
+
+def feed_list(name: str, value: object) -> list[str]:
+    """Feed URLs: a list of http(s) URLs (any host), at least one."""
+    urls = http_urls(name, value)
+    if not urls:
+        raise SettingError(name, "no feed to read (the list is empty)")
+    return urls
+
+
+def feed_urls(settings: BaseSettings, argument: str | None) -> list[str]:
+    """The feeds of a run, in provenance order: ``-a feeds=`` when given, else ``NEWSCRAWL_FEEDS``."""
+    if argument is None:
+        return read(settings, "NEWSCRAWL_FEEDS", feed_list)
+    return feed_list("-a feeds", argument)

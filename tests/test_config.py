@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from scrapy.settings import Settings
+
+from newscrawl import config
+from newscrawl.config import SettingError
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        (90, 90.0),
+        (2.5, 2.5),
+        ("90", 90.0),
+        (" 0.5 ", 0.5),
+        ("45s", 45.0),
+        ("10m", 600.0),
+        ("6h", 21600.0),
+        ("7d", 604800.0),
+        ("1.5h", 5400.0),
+        (0, 0.0),
+    ],
+)
+def test_durations(value: object, seconds: float) -> None:
+    assert config.duration("X", value) == seconds
+
+
+@pytest.mark.parametrize("value", ["", "soon", "10 m", "10min", "-5", "1e3", "7D", True, None, [10]])
+def test_not_durations(value: object) -> None:
+    with pytest.raises(SettingError) as error:
+        config.duration("NEWSCRAWL_X", value)
+    assert error.value.name == "NEWSCRAWL_X"
+    assert str(error.value).startswith(f"NEWSCRAWL_X: {value!r} is not a duration")
+
+
+@pytest.mark.parametrize(("value", "number"), [(3, 3), ("3", 3), (" 12 ", 12), (4.0, 4)])
+def test_positive_ints(value: object, number: int) -> None:
+    assert config.positive_int("X", value) == number
+
+
+@pytest.mark.parametrize("value", [0, "0", -1, "many", "2.5", 2.5, "", None, True])
+def test_not_positive_ints(value: object) -> None:
+    with pytest.raises(SettingError, match="is not a whole number of 1 or more"):
+        config.positive_int("X", value)
+
+
+def test_non_negative_ints_take_zero_only_in_addition() -> None:
+    assert config.non_negative_int("X", "0") == 0
+    assert config.non_negative_int("X", 500) == 500
+    with pytest.raises(SettingError, match="of 0 or more"):
+        config.non_negative_int("X", "-1")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(True, True), (False, False), ("True", True), ("false", False), ("FALSE", False), ("1", True), (0, False)],
+)
+def test_flags(value: object, expected: bool) -> None:
+    assert config.flag("X", value) is expected
+
+
+@pytest.mark.parametrize("value", ["maybe", "yes", "", 2, None])
+def test_not_flags(value: object) -> None:
+    with pytest.raises(SettingError, match="is not True or False"):
+        config.flag("X", value)
+
+
+@pytest.mark.parametrize(
+    ("value", "items"),
+    [
+        ("1h,6h,24h,7d", ["1h", "6h", "24h", "7d"]),
+        (" a , b ,, ", ["a", "b"]),
+        ("", []),
+        (["a", " b "], ["a", "b"]),
+        (("a",), ["a"]),
+        ([3600, 1.5], ["3600", "1.5"]),
+        ("['https://a/x,y', 'b']", ["https://a/x,y", "b"]),
+    ],
+)
+def test_lists(value: object, items: list[str]) -> None:
+    assert config.value_list("X", value) == items
+
+
+@pytest.mark.parametrize("value", ["[1, 2", "['a', ['b']]", 5, None, {"a": 1}])
+def test_not_lists(value: object) -> None:
+    with pytest.raises(SettingError, match=r"^X: .* is not a"):
+        config.value_list("X", value)
+
+
+def test_a_list_of_durations_is_composed_from_the_two_parsers() -> None:
+    assert [config.duration("X", item) for item in config.value_list("X", "1h, 6h,90")] == [3600.0, 21600.0, 90.0]
+
+
+def test_http_urls_keep_order_and_drop_repeats() -> None:
+    value = "https://www.rfi.fr/cn/rss, http://feedx.net/rss/rfi.xml,https://www.rfi.fr/cn/rss"
+    assert config.http_urls("X", value) == ["https://www.rfi.fr/cn/rss", "http://feedx.net/rss/rfi.xml"]
+
+
+@pytest.mark.parametrize(
+    "value", ["not a url", "www.rfi.fr/cn/rss", "ftp://www.rfi.fr/rss", "https:///rss", "http://[::1/rss", 7]
+)
+def test_not_http_urls(value: object) -> None:
+    with pytest.raises(SettingError, match="is not an http"):
+        config.http_url("X", value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("https://Mirror.Example.org/", "https://mirror.example.org"),
+        (" http://localhost ", "http://localhost"),
+    ],
+)
+def test_origins(value: str, expected: str) -> None:
+    assert config.origin("X", value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://127.0.0.1:8080/cn",
+        "http://h?x=1",
+        "http://h#f",
+        "ftp://h",
+        "127.0.0.1:8080",
+        "http://h:99999",
+        "http://h:0",
+    ],
+)
+def test_not_origins(value: str) -> None:
+    with pytest.raises(SettingError, match=r"is not an http\(s\) origin"):
+        config.origin("X", value)
+
+
+def test_optional_settings_are_off_when_empty() -> None:
+    parse = config.optional(config.origin)
+    assert parse("X", "") is None
+    assert parse("X", "  ") is None
+    assert parse("X", None) is None
+    assert parse("X", "http://h") == "http://h"
+
+
+def test_a_writable_folder_may_not_exist_yet(tmp_path: Path) -> None:
+    folder = tmp_path / "a" / "b"
+    assert config.writable_folder("X", str(folder)) == folder
+    assert not (tmp_path / "a").exists(), "checking creates nothing"
+
+
+def test_a_folder_below_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(SettingError, match=r"cannot be a folder: .*/f is a file"):
+        config.writable_folder("X", str(tmp_path / "f" / "sub"))
+
+
+def test_a_read_only_folder_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # os.access is what decides (root may write anywhere, so the mode bits alone prove nothing here).
+    asked: list[tuple[Path, int]] = []
+
+    def access(path: Path, mode: int) -> bool:
+        asked.append((Path(path), mode))
+        return False
+
+    monkeypatch.setattr(os, "access", access)
+    with pytest.raises(SettingError, match=r"X: .*/new is not writable \(.* is read-only for this user\)"):
+        config.writable_folder("X", str(tmp_path / "new"))
+    assert asked == [(tmp_path, os.W_OK | os.X_OK)]
+
+
+def test_feeds_come_from_the_argument_else_the_setting() -> None:
+    settings = Settings({"NEWSCRAWL_FEEDS": ["https://a.example/rss", "https://b.example/rss"]})
+    assert config.feed_urls(settings, None) == ["https://a.example/rss", "https://b.example/rss"]
+    assert config.feed_urls(settings, "https://c.example/rss") == ["https://c.example/rss"]
+    with pytest.raises(SettingError, match=r"^-a feeds: no feed to read"):
+        config.feed_urls(settings, "")
+    with pytest.raises(SettingError, match=r"^NEWSCRAWL_FEEDS: no feed to read"):
+        config.feed_urls(Settings({"NEWSCRAWL_FEEDS": []}), None)
+
+
+def test_read_passes_the_setting_name() -> None:
+    with pytest.raises(SettingError, match=r"^NEWSCRAWL_RETRY_AFTER_MAX: 'x'"):
+        config.read(Settings({"NEWSCRAWL_RETRY_AFTER_MAX": "x"}), "NEWSCRAWL_RETRY_AFTER_MAX", config.duration)
+
+
+def test_a_setting_the_crawler_lacks_takes_the_project_default() -> None:
+    assert config.read(Settings(), "NEWSCRAWL_RETRY_AFTER_MAX", config.duration) == 120.0
+    assert (
+        config.read(Settings({"NEWSCRAWL_RETRY_AFTER_MAX": "1m"}), "NEWSCRAWL_RETRY_AFTER_MAX", config.duration) == 60
+    )
+    assert config.feed_urls(Settings(), None)[-1] == "https://feedx.net/rss/rfi.xml"
