@@ -28,7 +28,9 @@ from newscrawl.config import (
     read,
     writable_folder,
 )
+from newscrawl.discovery.options import sitemap_options
 from newscrawl.downloader.replay import archive_folder
+from newscrawl.run.clock import RunClock
 from newscrawl.run.manager import STATUS_STAT
 
 if TYPE_CHECKING:
@@ -41,6 +43,7 @@ logger = logging.getLogger(__name__)
 EXIT_BAD_CONFIGURATION = 2  # as for a command-line usage error
 
 # Every project setting a crawl reads, with its parser (newscrawl.config); Scrapy checks its own.
+# The clock (NEWSCRAWL_NOW) and the sitemap settings and arguments are checked by their readers.
 CRAWL_SETTINGS: dict[str, Callable[[str, object], object]] = {
     "NEWSCRAWL_DATA_DIR": optional(writable_folder),
     "NEWSCRAWL_REPLAY_DIR": optional(archive_folder),
@@ -62,6 +65,7 @@ def check_crawl(settings: BaseSettings, spider_arguments: Mapping[str, str]) -> 
     feed_urls(settings, spider_arguments.get("feeds"))
     for name, parser in CRAWL_SETTINGS.items():
         read(settings, name, parser)
+    sitemap_options(settings, spider_arguments, RunClock.from_settings(settings).now())
 
 
 class Command(ScrapyCrawlCommand):

@@ -1,9 +1,9 @@
-"""The sitemap settings and spider arguments, read and checked once (before any request).
+"""The sitemap settings and spider arguments of a run, read and checked once (before any request).
 
 ``NEWSCRAWL_SITEMAPS`` (a list; ``-a sitemaps=URL[,URL...]`` replaces it, ``-a sitemaps=`` turns
 sitemaps off), ``-a since=YYYY-MM-DD``, ``NEWSCRAWL_BACKFILL_MAX_DAYS`` and
-``NEWSCRAWL_SITEMAP_MAX_URLS``. A bad value raises ``newscrawl.values.BadValue`` naming it: the
-crawl command prints that line and exits 2.
+``NEWSCRAWL_SITEMAP_MAX_URLS``, parsed with ``newscrawl.config``: a bad value raises
+``SettingError`` naming it, and the crawl command prints that line and exits 2.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from newscrawl.config import SettingError, day, non_negative_int, positive_int, read, value_list
 from newscrawl.discovery.urls import RFI_HOST, canonical_url
-from newscrawl.values import BadValue, parse_day, parse_list, parse_whole_number
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -30,38 +30,36 @@ SITEMAP_MAX_URLS_SETTING = "NEWSCRAWL_SITEMAP_MAX_URLS"
 
 @dataclass(frozen=True)
 class SitemapOptions:
-    urls: tuple[str, ...]  # canonical www.rfi.fr URLs of maps and robots.txt files, in priority order
+    urls: tuple[str, ...]  # canonical www.rfi.fr URLs of maps and robots.txt files, in provenance order
     since: date | None
     backfill_max_days: int  # 0: no automatic catch-up
     max_urls: int  # per sitemap document
 
 
 def sitemap_options(settings: BaseSettings, arguments: Mapping[str, Any], now: datetime) -> SitemapOptions:
-    """The run's sitemap options; ``now`` is the run's clock (a ``since`` after it is refused)."""
+    """The run's sitemap options; ``now`` is the run's clock (a ``since`` after its day is refused)."""
     argument = arguments.get(SITEMAPS_ARGUMENT)
-    name, raw = (
-        (SITEMAPS_ARGUMENT, argument) if argument is not None else (SITEMAPS_SETTING, settings.get(SITEMAPS_SETTING))
-    )
+    if argument is not None:
+        name, listed = f"-a {SITEMAPS_ARGUMENT}", value_list(f"-a {SITEMAPS_ARGUMENT}", argument)
+    else:
+        name, listed = SITEMAPS_SETTING, read(settings, SITEMAPS_SETTING, value_list)
     urls: list[str] = []
-    for url in parse_list(raw, name):
+    for url in listed:
         canonical = canonical_url(url)
         if canonical is None or urlsplit(canonical).netloc != RFI_HOST:
-            raise BadValue(name, f"not a {RFI_HOST} URL: {url!r}")
+            raise SettingError(name, f"{url!r} is not a {RFI_HOST} URL")
         if canonical not in urls:
             urls.append(canonical)
     since = None
-    if (since_text := arguments.get(SINCE_ARGUMENT)) is not None:
-        since = parse_day(str(since_text), SINCE_ARGUMENT)
+    if (since_value := arguments.get(SINCE_ARGUMENT)) is not None:
+        since = day(f"-a {SINCE_ARGUMENT}", since_value)
         if since > now.date():
-            raise BadValue(SINCE_ARGUMENT, f"{since} is after the run's date ({now.date()})")
+            raise SettingError(f"-a {SINCE_ARGUMENT}", f"{since} is after the run's day ({now.date()})")
         if not urls:
-            raise BadValue(SINCE_ARGUMENT, "a back-fill reads the sitemaps, and they are off (sitemaps is empty)")
-    max_urls = parse_whole_number(settings.get(SITEMAP_MAX_URLS_SETTING), SITEMAP_MAX_URLS_SETTING)
-    if max_urls == 0:
-        raise BadValue(SITEMAP_MAX_URLS_SETTING, "must be at least 1")
+            raise SettingError(f"-a {SINCE_ARGUMENT}", "a back-fill reads the sitemaps, and they are off")
     return SitemapOptions(
         urls=tuple(urls),
         since=since,
-        backfill_max_days=parse_whole_number(settings.get(BACKFILL_MAX_DAYS_SETTING), BACKFILL_MAX_DAYS_SETTING),
-        max_urls=max_urls,
+        backfill_max_days=read(settings, BACKFILL_MAX_DAYS_SETTING, non_negative_int),
+        max_urls=read(settings, SITEMAP_MAX_URLS_SETTING, positive_int),
     )

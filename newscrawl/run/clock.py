@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from newscrawl.values import parse_timestamp
+from newscrawl.config import optional, read, utc_time
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -23,9 +23,8 @@ class RunClock:
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> RunClock:
-        """Raises ``newscrawl.values.BadValue`` for a value that is not an RFC 3339 time."""
-        value = settings.get(NOW_SETTING)
-        return cls(parse_timestamp(str(value), NOW_SETTING) if value else None)
+        """Raises ``newscrawl.config.SettingError`` for a value that is not an RFC 3339 time."""
+        return cls(read(settings, NOW_SETTING, optional(utc_time)))
 
     def now(self) -> datetime:
         return self.frozen if self.frozen is not None else datetime.now(UTC)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from scrapy.utils.project import get_project_settings
 
+from newscrawl.config import SettingError
 from newscrawl.discovery.options import SitemapOptions, sitemap_options
-from newscrawl.values import BadValue
 
 NOW = datetime(2024, 4, 2, 6, 0, tzinfo=UTC)
 NEWS = "https://www.rfi.fr/sitemaps/cn/news.xml"
@@ -48,30 +48,30 @@ def test_since_and_the_numbers() -> None:
 @pytest.mark.parametrize(
     ("arguments", "settings", "message"),
     [
-        ({"since": "2024-3-1"}, {}, "since: not a day in the form YYYY-MM-DD: '2024-3-1'"),
-        ({"since": "2024-02-30"}, {}, "since: not a calendar day: '2024-02-30'"),
-        ({"since": "2024-04-03"}, {}, "since: 2024-04-03 is after the run's date (2024-04-02)"),
-        (
-            {"since": "2024-03-01", "sitemaps": ""},
-            {},
-            "since: a back-fill reads the sitemaps, and they are off (sitemaps is empty)",
-        ),
+        ({"since": "2024-3-1"}, {}, "-a since: '2024-3-1' is not a day written YYYY-MM-DD"),
+        ({"since": "2024-02-30"}, {}, "-a since: '2024-02-30' is not a calendar day"),
+        ({"since": "2024-04-03"}, {}, "-a since: 2024-04-03 is after the run's day (2024-04-02)"),
+        ({"since": "2024-03-01", "sitemaps": ""}, {}, "-a since: a back-fill reads the sitemaps, and they are off"),
         (
             {"sitemaps": "https://example.com/sitemap.xml"},
             {},
-            "sitemaps: not a www.rfi.fr URL: 'https://example.com/sitemap.xml'",
+            "-a sitemaps: 'https://example.com/sitemap.xml' is not a www.rfi.fr URL",
         ),
-        ({}, {"NEWSCRAWL_SITEMAPS": "['a'"}, "NEWSCRAWL_SITEMAPS: not a list: \"['a'\""),
+        ({}, {"NEWSCRAWL_SITEMAPS": "['a'"}, "NEWSCRAWL_SITEMAPS: \"['a'\" is not a Python list"),
         (
             {},
             {"NEWSCRAWL_SITEMAPS": "ftp://www.rfi.fr/x"},
-            "NEWSCRAWL_SITEMAPS: not a www.rfi.fr URL: 'ftp://www.rfi.fr/x'",
+            "NEWSCRAWL_SITEMAPS: 'ftp://www.rfi.fr/x' is not a www.rfi.fr URL",
         ),
-        ({}, {"NEWSCRAWL_BACKFILL_MAX_DAYS": "31d"}, "NEWSCRAWL_BACKFILL_MAX_DAYS: not a whole number: '31d'"),
-        ({}, {"NEWSCRAWL_SITEMAP_MAX_URLS": "0"}, "NEWSCRAWL_SITEMAP_MAX_URLS: must be at least 1"),
+        (
+            {},
+            {"NEWSCRAWL_BACKFILL_MAX_DAYS": "31d"},
+            "NEWSCRAWL_BACKFILL_MAX_DAYS: '31d' is not a whole number of 0 or more",
+        ),
+        ({}, {"NEWSCRAWL_SITEMAP_MAX_URLS": "0"}, "NEWSCRAWL_SITEMAP_MAX_URLS: '0' is not a whole number of 1 or more"),
     ],
 )
 def test_bad_values_name_the_setting(arguments: dict[str, Any], settings: dict[str, str], message: str) -> None:
-    with pytest.raises(BadValue) as raised:
+    with pytest.raises(SettingError) as raised:
         options(arguments, **settings)
     assert str(raised.value) == message

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from scrapy.settings import Settings
 
+from newscrawl.config import SettingError
 from newscrawl.run.clock import RunClock
 from newscrawl.run.history import last_finished_start
-from newscrawl.values import BadValue
 
 
 def test_a_frozen_clock_always_says_the_same_instant() -> None:
@@ -27,7 +27,7 @@ def test_without_the_setting_the_clock_is_real() -> None:
 
 
 def test_a_bad_now_is_refused_with_the_settings_name() -> None:
-    with pytest.raises(BadValue, match=r"^NEWSCRAWL_NOW: "):
+    with pytest.raises(SettingError, match=r"^NEWSCRAWL_NOW: "):
         RunClock.from_settings(Settings({"NEWSCRAWL_NOW": "tomorrow"}))
 
 
