@@ -71,6 +71,9 @@ $(PYTHON):
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$deb >/dev/null && \
 	  $(SYSTEM_PYTHON) -m venv $(VENV); \
 	fi
+	@# pip before 23.3 does not normalise extras (PEP 685): justext's `lxml[html_clean]` (trafilatura)
+	@# would print "WARNING: lxml ... does not provide the extra 'html_clean'" on every install.
+	$(PYTHON) -m pip install -q --upgrade 'pip>=23.3'
 else
 # A given interpreter or an active environment: install into it as it is, every time (pip is
 # quick when nothing changed).

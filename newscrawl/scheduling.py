@@ -19,8 +19,6 @@ pending or running; 4 Scrapyd unreachable, credentials refused, or request rejec
 from __future__ import annotations
 
 import argparse
-import base64
-import http.client
 import json
 import logging
 import math
@@ -28,12 +26,15 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
-from urllib.error import HTTPError, URLError
-from urllib.parse import urlencode, urljoin, urlsplit
-from urllib.request import Request, urlopen
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from scrapyd_client import ScrapydClient
+from scrapyd_client.exceptions import ErrorResponse, MalformedResponse
 
 logger = logging.getLogger(__name__)
 
@@ -65,62 +66,78 @@ class NotFoundError(ScrapydError):
     """Scrapyd answered 404 (for a job log: deleted by ``jobs_to_keep``)."""
 
 
-@dataclass(frozen=True)
 class Scrapyd:
-    """A minimal client of Scrapyd's JSON API (standard library only)."""
+    """Scrapyd's API as the scheduler uses it: scrapyd-client's ``ScrapydClient``, plus what it lacks.
 
-    url: str
-    username: str = ""
-    password: str = field(default="", repr=False)
-    timeout: float = 30.0
+    What ScrapydClient (2.0.3) does not do, and how it is made up for here:
+    - it cannot read a job's log (a file Scrapyd serves, not a JSON endpoint): ``text()`` fetches
+      it with ``requests`` and the same credentials;
+    - it takes a refused login (HTTP 401, an HTML page) for a malformed answer: a response hook on
+      its ``auth`` turns 401 into "authentication refused";
+    - it passes no timeout to ``requests``, and offers no way to set one: a Scrapyd that accepts
+      connections but never answers blocks the scheduler (the job log fetch does have ``timeout``).
+    """
 
-    def get(self, endpoint: str, **params: str) -> dict[str, Any]:
-        query = f"?{urlencode(params)}" if params else ""
-        return self._json(endpoint, Request(self.url_for(endpoint) + query))
+    def __init__(self, url: str, username: str = "", password: str = "", timeout: float = 30.0) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.client = ScrapydClient(url.rstrip("/"))
+        # Only SCRAPYD_USERNAME/SCRAPYD_PASSWORD, as Scrapyd reads them (ScrapydClient would fall back on ~/.netrc).
+        self.client.auth = _CheckedAuth(username, password) if username else _CheckedAuth(None, None)
 
-    def post(self, endpoint: str, form: list[tuple[str, str]]) -> dict[str, Any]:
-        return self._json(endpoint, Request(self.url_for(endpoint), data=urlencode(form).encode("utf-8")))
+    def jobs(self, project: str) -> dict[str, Any]:
+        return dict(self._call("listjobs.json", self.client.jobs, project))
+
+    def schedule(self, project: str, spider: str, parameters: list[tuple[str, str]]) -> str:
+        return str(self._call("schedule.json", self.client.schedule, project, spider, parameters))
 
     def text(self, path: str) -> str:
         """A file Scrapyd serves, such as a job log (``/logs/<project>/<spider>/<job>.log``)."""
-        return self._open(Request(self.url_for(path))).decode("utf-8", "replace")
+        url = self.url_for(path)
+        try:
+            response = requests.get(url, auth=self.client.auth, timeout=self.timeout)
+        except requests.RequestException as error:
+            raise ScrapydError(f"{url}: {error}") from error
+        if response.status_code == 404:
+            raise NotFoundError(f"{url}: not found")
+        if not response.ok:
+            raise ScrapydError(f"{url}: HTTP {response.status_code} {response.reason}")
+        return response.content.decode("utf-8", "replace")
 
     def url_for(self, path: str) -> str:
         # Relative to the base URL, so that a base behind a path prefix keeps its prefix.
         return urljoin(self.url if self.url.endswith("/") else self.url + "/", path.lstrip("/"))
 
-    def _json(self, endpoint: str, request: Request) -> dict[str, Any]:
-        body = self._open(request)
+    def _call(self, endpoint: str, method: Callable[..., Any], *args: Any) -> Any:
         try:
-            data = json.loads(body)
-        except ValueError as error:
-            raise ScrapydError(f"{endpoint} did not answer JSON: {body[:200]!r}") from error
-        if not isinstance(data, dict) or data.get("status") != "ok":
-            message = data.get("message") if isinstance(data, dict) else data
-            raise ScrapydError(f"{endpoint} refused the request: {message}")
-        return data
+            return method(*args)
+        except ErrorResponse as error:
+            raise ScrapydError(f"{endpoint} refused the request: {error}") from error
+        except MalformedResponse as error:
+            raise ScrapydError(f"{endpoint} did not answer JSON: {str(error)[:200]!r}") from error
+        except requests.RequestException as error:
+            raise ScrapydError(f"{self.url_for(endpoint)}: {error}") from error
 
-    def _open(self, request: Request) -> bytes:
-        if self.username:
-            token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode("ascii")
-            request.add_header("Authorization", f"Basic {token}")
-        try:
-            with urlopen(request, timeout=self.timeout) as response:
-                body: bytes = response.read()
-                return body
-        except HTTPError as error:
-            if error.code == 401:
-                raise ScrapydError(
-                    f"{request.full_url}: authentication refused (set SCRAPYD_USERNAME and SCRAPYD_PASSWORD "
-                    "to Scrapyd's credentials)"
-                ) from error
-            if error.code == 404:
-                raise NotFoundError(f"{request.full_url}: not found") from error
-            raise ScrapydError(f"{request.full_url}: HTTP {error.code} {error.reason}") from error
-        except URLError as error:
-            raise ScrapydError(f"{request.full_url}: {error.reason}") from error
-        except (OSError, http.client.HTTPException) as error:
-            raise ScrapydError(f"{request.full_url}: {error!r}") from error
+
+class _CheckedAuth(requests.auth.AuthBase):
+    """Basic auth when there are credentials, and a clear error when Scrapyd refuses them."""
+
+    def __init__(self, username: str | None, password: str | None) -> None:
+        self.basic = requests.auth.HTTPBasicAuth(username, password or "") if username else None
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        if self.basic is not None:
+            request = self.basic(request)
+        request.register_hook("response", _refused_login)
+        return request
+
+
+def _refused_login(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    if response.status_code == 401:
+        raise ScrapydError(
+            f"{response.url}: authentication refused "
+            "(set SCRAPYD_USERNAME and SCRAPYD_PASSWORD to Scrapyd's credentials)"
+        )
 
 
 @dataclass(frozen=True)
@@ -201,16 +218,10 @@ def job_settings(data_dir: Path, settings: list[tuple[str, str]]) -> list[tuple[
     return [*settings, (DATA_DIR_SETTING, str(data_dir))]
 
 
-def schedule_form(
-    project: str, spider: str, arguments: list[tuple[str, str]], settings: list[tuple[str, str]]
-) -> list[tuple[str, str]]:
-    """schedule.json's parameters: ``-s NAME=VALUE`` → ``setting=NAME=VALUE``, ``-a NAME=VALUE`` → ``NAME=VALUE``."""
-    return [
-        ("project", project),
-        ("spider", spider),
-        *(("setting", f"{name}={value}") for name, value in settings),
-        *arguments,
-    ]
+def schedule_parameters(arguments: list[tuple[str, str]], settings: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """schedule.json's parameters besides project and spider: ``-s NAME=VALUE`` → ``setting=NAME=VALUE``,
+    ``-a NAME=VALUE`` → ``NAME=VALUE``."""
+    return [*(("setting", f"{name}={value}") for name, value in settings), *arguments]
 
 
 @dataclass
@@ -229,7 +240,7 @@ class Scheduler:
         return self.data_dir / self.spider / "runs"
 
     def jobs(self) -> list[Job]:
-        listing = self.scrapyd.get("listjobs.json", project=self.project)
+        listing = self.scrapyd.jobs(self.project)
         return [
             Job(
                 id=str(entry["id"]),
@@ -243,8 +254,8 @@ class Scheduler:
         ]
 
     def schedule(self) -> str:
-        form = schedule_form(self.project, self.spider, self.arguments, job_settings(self.data_dir, self.settings))
-        return str(self.scrapyd.post("schedule.json", form)["jobid"])
+        parameters = schedule_parameters(self.arguments, job_settings(self.data_dir, self.settings))
+        return self.scrapyd.schedule(self.project, self.spider, parameters)
 
     def wait(self, job_id: str, *, poll: float, timeout: float | None) -> Job | None:
         """The job once it finished; None if it is still pending or running after ``timeout`` seconds."""

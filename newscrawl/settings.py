@@ -123,6 +123,9 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     # Refuses any request outside the configured feeds and www.rfi.fr (redirects included).
     "newscrawl.downloader.hostguard.HostGuardMiddleware": 40,
+    # A host that does not resolve or refuses connections: one ERROR line, then given up (before
+    # RobotsTxt, 100, so that its robots.txt fails quietly too; after Retry, 550, on exceptions).
+    "newscrawl.downloader.reachability.UnreachableHostMiddleware": 50,
     # USER_AGENT plus NEWSCRAWL_CONTACT, on every request (the browser's too).
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "newscrawl.downloader.useragent.ContactUserAgentMiddleware": 500,
@@ -137,13 +140,13 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.downloader.browser.BrowserFallbackMiddleware": 650,
 }
 ITEM_PIPELINES = {
-    "newscrawl.pipelines.stages.NormalizePipeline": 100,
-    "newscrawl.pipelines.stages.ValidatePipeline": 200,
-    "newscrawl.pipelines.stages.DeduplicatePipeline": 300,
+    "newscrawl.pipelines.complete.CompletePipeline": 100,
+    "newscrawl.pipelines.validate.ValidatePipeline": 200,
+    "newscrawl.pipelines.deduplicate.DeduplicatePipeline": 300,
 }
 EXTENSIONS = {
-    # Run identity, lock, manifest, and the persistent seen-store.
-    "newscrawl.run.manager.RunManager": 0,
+    # The run: identity, data-dir lock, accounting from signals, manifest, seen-store commit.
+    "newscrawl.run.extension.Run": 0,
 }
 
 # --- Output ---------------------------------------------------------------------------------------
@@ -151,7 +154,7 @@ FEED_STORAGES = {
     "file": "newscrawl.store.feed_storage.AtomicFileFeedStorage",
     "": "newscrawl.store.feed_storage.AtomicFileFeedStorage",
 }
-FEED_URI_PARAMS = "newscrawl.run.manager.feed_uri_params"
+FEED_URI_PARAMS = "newscrawl.run.extension.feed_uri_params"
 FEEDS = {
     "%(data_dir)s/%(name)s/articles/%(run_date)s/%(run_id)s.jsonl": {
         "format": "jsonlines",

@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 from urllib.parse import quote
 
 RECORDED_AT = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
@@ -18,7 +21,14 @@ def article_url(index: int, section: str = "中国") -> str:
     return f"https://www.rfi.fr/cn/{quote(section)}/20240401-{quote(f'测试文章{index}')}"
 
 
-def article_page(index: int, url: str) -> str:
+def feed_fulltext(index: int) -> str:
+    """A feedx-style full text (bold lead, body paragraphs) that can stand in for article ``index``."""
+    return f"<p><strong>第{index}篇文章的导语。</strong></p>" + "".join(
+        f"<p>第{index}篇文章的第{n}段（全文）。</p>" for n in range(1, 3)
+    )
+
+
+def article_page(index: int, url: str, canonical: str | None = None) -> str:
     title = f"测试文章{index}：法国与中国的对话"
     ld = {
         "@context": "https://schema.org",
@@ -33,7 +43,7 @@ def article_page(index: int, url: str) -> str:
     )
     return f"""<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8">
 <title>{escape(title)} - RFI - 法国国际广播电台</title>
-<link rel="canonical" href="{url}">
+<link rel="canonical" href="{canonical or url}">
 <meta property="og:type" content="article"><meta property="og:title" content="{escape(title)}">
 <script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>
 </head><body><div id="main-content"><article>
@@ -43,11 +53,13 @@ def article_page(index: int, url: str) -> str:
 </article></div></body></html>"""
 
 
-def rss(items: list[tuple[str, str]]) -> str:
+def rss(items: list[tuple[str, str | None, str]]) -> str:
+    """An RSS 2.0 feed of (title, link or None for an entry without one, description HTML) items."""
     entries = "".join(
-        f"<item><title>{escape(title)}</title><link>{escape(link)}</link><guid>{escape(link)}</guid>"
-        f"<pubDate>Mon, 01 Apr 2024 08:00:00 GMT</pubDate><description>摘要</description></item>"
-        for title, link in items
+        f"<item><title>{escape(title)}</title>"
+        + (f"<link>{escape(link)}</link><guid>{escape(link)}</guid>" if link else "")
+        + f"<pubDate>Mon, 01 Apr 2024 08:00:00 GMT</pubDate><description>{escape(description)}</description></item>"
+        for title, link, description in items
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>RFI 华语</title>'
@@ -77,8 +89,10 @@ class ArchiveBuilder:
             record["body"] = name
         self.lines.append(record)
 
-    def add_feed(self, feed_url: str, links: list[str]) -> None:
-        body = rss([(f"条目{n}", link) for n, link in enumerate(links)])
+    def add_feed(self, feed_url: str, links: Sequence[str | None], fulltext: dict[str, str] | None = None) -> None:
+        """A feed listing ``links`` in order; ``fulltext`` gives some links a full-text description."""
+        fulltext = fulltext or {}
+        body = rss([(f"条目{n}", link, fulltext.get(link or "", "摘要")) for n, link in enumerate(links)])
         self.add(feed_url, body, Content_Type="application/rss+xml; charset=utf-8")
 
     def add_article(self, index: int, url: str | None = None) -> str:

@@ -6,9 +6,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from newscrawl.run.extension import Run
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_DATA = REPO / "tests" / "data"
@@ -72,3 +75,18 @@ def crawl(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
         return run_crawl(data_dir, *args, replay=replay, timeout=timeout)
 
     return _crawl
+
+
+def run_extension(data_dir: Path, **settings: Any) -> Run:
+    """The run extension of an rfi_cn crawler that is never started (for pipelines and the run's parts)."""
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.run.extension import Run
+    from newscrawl.spiders.rfi_cn import RfiCnSpider
+
+    crawler = get_crawler(RfiCnSpider, settings_dict={"NEWSCRAWL_DATA_DIR": str(data_dir), **settings})
+    assert crawler.stats is not None
+    crawler.stats.open_spider()
+    run = Run.from_crawler(crawler)
+    crawler.get_extension = lambda cls: run  # type: ignore[method-assign,assignment,return-value]
+    return run

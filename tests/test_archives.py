@@ -82,8 +82,11 @@ def test_a_hostile_archive_is_crawled_safely_and_accounted_for(tmp_path: Path) -
     assert flat_total(counts) == counts["entries_seen"] == len(links)
     assert counts["skipped"] == {"offsite": 2}  # evil.example, and evil.example behind a userinfo
     assert counts["lost"] == {"no_link": 2, "no_fulltext": 4}  # javascript: and file: are no usable link
-    lost = {entry["url"]: entry["detail"] for entry in run["listed"]["lost"]}
+    lost = {entry["url"]: entry["detail"] for entry in run["listed"]["lost"] if entry["reason"] == "no_fulltext"}
     assert lost == {binary: "not_text", broken: "shell", redirected: "offsite_redirect", escaping: "http_404"}
+    # Every lost entry is listed, those without a usable link too (no URL: which entry it was).
+    without_link = [(e["url"], e["detail"]) for e in run["listed"]["lost"] if e["reason"] == "no_link"]
+    assert without_link == [(None, f"{FEED} entry 0"), (None, f"{FEED} entry 1")]
     assert counts["duplicate"] == {"merged": 1}  # the relative link is the good article
     assert run["stats"]["newscrawl/blocked/offsite_request"] == 1  # the redirect to evil.example
     assert run["stats"]["newscrawl/replay/broken_record"] == 1  # the body path leaving the archive

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.error import HTTPError, URLError
@@ -43,7 +43,7 @@ from newscrawl.scheduling import (
     main,
     manifest_outcome,
     run_every,
-    schedule_form,
+    schedule_parameters,
     scheduler_from_options,
 )
 from tests.archive import ArchiveBuilder, article_url
@@ -461,12 +461,9 @@ def test_arguments_and_settings_reach_schedule_json_unchanged() -> None:
         ]
     )
     scheduler = scheduler_from_options(options)
-    form = schedule_form(
-        scheduler.project, scheduler.spider, scheduler.arguments, job_settings(scheduler.data_dir, scheduler.settings)
-    )
+    form = schedule_parameters(scheduler.arguments, job_settings(scheduler.data_dir, scheduler.settings))
+    assert (scheduler.project, scheduler.spider) == ("newscrawl", "rfi_cn")
     assert form == [
-        ("project", "newscrawl"),
-        ("spider", "rfi_cn"),
         ("setting", "NEWSCRAWL_REPLAY_DIR=/srv/replay"),
         ("setting", "DOWNLOAD_DELAY=2.5"),
         ("setting", "NEWSCRAWL_DATA_DIR=/srv/data"),
@@ -567,7 +564,7 @@ Traceback (most recent call last):
   File "/x.py", line 1, in <module>
     int("x")
 ValueError: invalid literal for int() with base 10: 'x'
-2026-11-29 19:14:26 [newscrawl.run.manager] ERROR: Run r failed: no feed could be fetched
+2026-11-29 19:14:26 [newscrawl.run.extension] ERROR: Run r failed: no feed could be fetched
 """
     assert log_errors(log) == [
         "Unhandled error in Deferred:",
@@ -577,27 +574,28 @@ ValueError: invalid literal for int() with base 10: 'x'
     assert log_errors("2026-11-29 19:14:25 [scrapy.core.engine] INFO: Spider closed (finished)\n") == []
 
 
-@dataclass(frozen=True)
 class FakeScrapyd(Scrapyd):
     """Scrapyd's job list in memory: a scheduled job runs until the test ends it (``end``)."""
 
-    running: list[dict[str, Any]] = field(default_factory=list)
-    finished: list[dict[str, Any]] = field(default_factory=list)
-    outages: list[str] = field(default_factory=list)
-    scheduled: list[list[tuple[str, str]]] = field(default_factory=list)
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.running: list[dict[str, Any]] = []
+        self.finished: list[dict[str, Any]] = []
+        self.outages: list[str] = []
+        self.scheduled: list[list[tuple[str, str]]] = []
 
-    def get(self, endpoint: str, **params: str) -> dict[str, Any]:
+    def jobs(self, project: str) -> dict[str, Any]:
         if self.outages:
             raise ScrapydError(self.outages.pop())
-        assert (endpoint, params) == ("listjobs.json", {"project": PROJECT})
+        assert project == PROJECT
         return {"status": "ok", "pending": [], "running": self.running, "finished": self.finished}
 
-    def post(self, endpoint: str, form: list[tuple[str, str]]) -> dict[str, Any]:
-        assert endpoint == "schedule.json"
-        self.scheduled.append(form)
+    def schedule(self, project: str, spider: str, parameters: list[tuple[str, str]]) -> str:
+        assert (project, spider) == (PROJECT, SPIDER)
+        self.scheduled.append(parameters)
         job = f"job{len(self.scheduled)}"
         self.running.append({"id": job, "spider": SPIDER})
-        return {"status": "ok", "jobid": job}
+        return job
 
     def end(self, data_dir: Path, status: str) -> None:
         job = self.running.pop()

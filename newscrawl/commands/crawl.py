@@ -31,7 +31,7 @@ from newscrawl.config import (
 from newscrawl.discovery.options import sitemap_options
 from newscrawl.downloader.replay import archive_folder
 from newscrawl.run.clock import RunClock
-from newscrawl.run.manager import STATUS_STAT
+from newscrawl.run.extension import STATUS_STAT
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping

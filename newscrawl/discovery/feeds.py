@@ -7,13 +7,14 @@ import io
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 from w3lib.html import remove_tags, replace_entities
+
+from newscrawl.extract.dates import struct_time_to_utc
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -164,12 +165,9 @@ def _title(raw: Mapping[str, Any]) -> str | None:
 
 def _published(raw: Mapping[str, Any]) -> str | None:
     for key in ("published_parsed", "updated_parsed"):  # feedparser gives both in UTC
-        parsed = raw.get(key)
-        if parsed:
-            try:
-                return datetime(*parsed[:6]).isoformat(timespec="seconds") + "Z"
-            except (TypeError, ValueError):
-                continue
+        published = struct_time_to_utc(raw.get(key))
+        if published:
+            return published
     return None
 
 

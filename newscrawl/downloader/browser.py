@@ -230,8 +230,10 @@ class BrowserFallbackMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if browser_mode(crawler.settings) != "live":
-            raise NotConfigured("the live browser fallback is not in use")
+        mode = browser_mode(crawler.settings)
+        if mode != "live":
+            logger.debug("Browser middleware off: the browser fallback is %s (not live)", mode)
+            raise NotConfigured
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:

@@ -107,7 +107,8 @@ class ReplayMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         folder = read(crawler.settings, "NEWSCRAWL_REPLAY_DIR", optional(archive_folder))
         if folder is None:
-            raise NotConfigured("NEWSCRAWL_REPLAY_DIR is not set")
+            logger.debug("Replay off: NEWSCRAWL_REPLAY_DIR is not set")
+            raise NotConfigured  # bare: Scrapy logs a message as a WARNING, and this is no problem
         archive = ReplayArchive(folder)
         logger.info("Replaying %d recorded responses from %s (no network)", len(archive), archive.folder)
         return cls(crawler, archive)
@@ -157,9 +158,11 @@ class RecordMiddleware:
     def from_crawler(cls, crawler: Crawler) -> Self:
         folder = read(crawler.settings, "NEWSCRAWL_RECORD_DIR", optional(writable_folder))
         if folder is None:
-            raise NotConfigured("NEWSCRAWL_RECORD_DIR is not set")
+            logger.debug("Recording off: NEWSCRAWL_RECORD_DIR is not set")
+            raise NotConfigured
         if crawler.settings.get("NEWSCRAWL_REPLAY_DIR"):
-            raise NotConfigured("recording is pointless while replaying")
+            logger.warning("NEWSCRAWL_RECORD_DIR is ignored: recording a replay would copy the archive")
+            raise NotConfigured
         return cls(crawler, folder)
 
     def _write(self, record: dict[str, Any]) -> None:

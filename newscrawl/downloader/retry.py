@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.utils.response import response_status_message
 
 from newscrawl.config import duration, read
@@ -66,18 +66,30 @@ class PoliteRetryMiddleware(RetryMiddleware):
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    def _will_retry(self, request: Request) -> bool:
+    def _retries_left(self, request: Request) -> bool:
         if request.meta.get("dont_retry", False):
             return False
         max_times = request.meta.get("max_retry_times", self.max_retry_times)
         return bool(request.meta.get("retry_times", 0) < max_times)
+
+    def _next_attempt(self, request: Request, reason: str | Exception) -> Request | None:
+        """The retry request (Scrapy's public helper: counts, logs, gives up), None when given up."""
+        assert self.crawler.spider is not None
+        return get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=reason,
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level=request.meta.get("give_up_log_level", self.give_up_log_level),
+        )
 
     def _backoff(self, request: Request) -> float:
         attempt = request.meta.get("retry_times", 0)
         return float(min(self.backoff_max, self.backoff_base * 2**attempt))
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
-        if response.status not in self.retry_http_codes or not self._will_retry(request):
+        if response.status not in self.retry_http_codes or not self._retries_left(request):
             return response
         assert self.crawler.stats is not None
         header = response.headers.get("Retry-After")
@@ -101,12 +113,12 @@ class PoliteRetryMiddleware(RetryMiddleware):
         if delay > 0:
             logger.info("HTTP %d for %s: retrying in %.1f s", response.status, request.url, delay)
             await asyncio.sleep(delay)
-        return self._retry(request, response_status_message(response.status)) or response
+        return self._next_attempt(request, response_status_message(response.status)) or response
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
-        if not isinstance(exception, self.exceptions_to_retry) or not self._will_retry(request):
+        if not isinstance(exception, self.exceptions_to_retry) or not self._retries_left(request):
             return None
         delay = self._backoff(request)
         if delay > 0:
             await asyncio.sleep(delay)
-        return self._retry(request, exception)
+        return self._next_attempt(request, exception)

@@ -1,4 +1,4 @@
-"""Text helpers shared by the page objects and the normalise pipeline (pure functions).
+"""Text helpers shared by the page objects and the feed-only extractor (pure functions).
 
 Whitespace rule (docs/EXTRACTION.md): any run of white space, U+3000 and U+00A0 included, becomes
 one ASCII space, ends trimmed, Unicode NFC. Zero-width characters (U+200B, U+2060, U+FEFF) are
@@ -67,9 +67,11 @@ def clean_body(s: str | None) -> str | None:
     return "\n\n".join(paragraphs(s)) or None
 
 
-def strip_title_suffix(title: str) -> str:
-    """Drop ` - RFI - 法国国际广播电台`, ` - <programme> - RFI - 法国国际广播电台` or ` - RFI`."""
-    return _TITLE_SUFFIX.sub("", title)
+def clean_title(value: str | None) -> str | None:
+    """A cleaned headline without its site suffix: ` - RFI - 法国国际广播电台`,
+    ` - <programme> - RFI - 法国国际广播电台` or ` - RFI`."""
+    text = clean_text(value)
+    return clean_text(_TITLE_SUFFIX.sub("", text)) if text else None
 
 
 def unique(values: Iterable[str | None]) -> list[str]:
@@ -162,3 +164,8 @@ def block_paragraphs(element: Element) -> list[str]:
             buffer.append(node.tail)
     flush()
     return result
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 entry``, ``2 entries``: a count with its noun in the right number (log lines)."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"

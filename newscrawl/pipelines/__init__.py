@@ -1,5 +1,9 @@
-"""Item pipelines, one stage each: fill defaults and check → validate against the schema →
-de-duplicate. Storage is Scrapy's FEEDS (``newscrawl.store.feed_storage``), not a pipeline.
+"""Item pipelines, one stage per module, in this order: ``complete`` (fill defaults, check what
+the schema cannot; no cleaning: the extractors return final values) → ``validate`` (the JSON
+Schema; rejects file) → ``deduplicate`` (claims in the run's publication). Storage is Scrapy's
+FEEDS (``newscrawl.store.feed_storage``), not a pipeline. Outcomes are counted by the run from
+the item signals; a stage that drops an item says which outcome with ``OutcomeDropped``.
 
-May import ``items``, ``schema``, ``store`` and ``run``; never ``spiders`` or ``downloader``.
+May import ``items``, ``schema``, ``discovery.urls``, ``store`` and ``run``; never ``spiders`` or
+``downloader``.
 """

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
@@ -439,7 +438,7 @@ def test_no_fetch_origin_rewrites_nothing() -> None:
     spider = RfiCnSpider.from_crawler(get_crawler(RfiCnSpider), feeds=FEED)
     url = article_url(1)
     assert spider._fetch_url(url) == url
-    assert spider._canonical_response_url(HtmlResponse("http://127.0.0.1:8080" + path_of(url))) == (
+    assert spider._canonical_fetched_url("http://127.0.0.1:8080" + path_of(url)) == (
         "http://127.0.0.1:8080" + path_of(url)
     )
 

@@ -8,13 +8,13 @@ from newscrawl.extract.text import (
     block_paragraphs,
     clean_body,
     clean_text,
+    clean_title,
     drop,
     element_text,
     paragraphs,
     parse_html,
     split_keywords,
     split_names,
-    strip_title_suffix,
     unique,
 )
 
@@ -69,10 +69,12 @@ def test_clean_body_is_idempotent() -> None:
         ("没有后缀的标题", "没有后缀的标题"),
         ("RFI 报导", "RFI 报导"),
         ("标题 - RFI 专访", "标题 - RFI 专访"),
+        (" 标题\u3000 - 要闻分析 - RFI - 法国国际广播电台 ", "标题"),
+        (" \u3000 ", None),
     ],
 )
-def test_strip_title_suffix(title: str, expected: str) -> None:
-    assert strip_title_suffix(title) == expected
+def test_clean_title(title: str, expected: str | None) -> None:
+    assert clean_title(title) == expected
 
 
 def test_split_names() -> None:

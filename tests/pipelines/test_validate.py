@@ -8,14 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy.exceptions import DropItem
-from scrapy.utils.test import get_crawler
 
 from newscrawl.items import Article, PageContent
-from newscrawl.pipelines.stages import ValidatePipeline
-from newscrawl.run.manager import RunManager
+from newscrawl.pipelines.validate import ValidatePipeline
+from newscrawl.run.outcomes import Outcome, OutcomeDropped
 from newscrawl.schema import record_validator
-from newscrawl.spiders.rfi_cn import RfiCnSpider
+from tests.conftest import run_extension
 
 URL = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20240101-a"
 
@@ -54,20 +52,20 @@ def test_missing_and_extra_fields_are_rejected() -> None:
 
 
 def test_validate_pipeline_drops_and_writes_the_reject(tmp_path: Path) -> None:
-    crawler = get_crawler(RfiCnSpider, settings_dict={"NEWSCRAWL_DATA_DIR": str(tmp_path)})
-    run = RunManager(crawler)
-    crawler.get_extension = lambda cls: run  # type: ignore[method-assign,assignment,return-value]
-    pipeline = ValidatePipeline(crawler)
-    pipeline.open_spider(None)  # type: ignore[arg-type]
+    run = run_extension(tmp_path)
+    pipeline = ValidatePipeline(run.crawler)
+    pipeline.open_spider()
     good = Article.from_content(PageContent(url=URL, title="标题", body="正文。"))
     assert pipeline.process_item(good) is good
     bad = Article.from_content(PageContent(url=URL, title="标题", body="正文。", published="2024-13-01T00:00:00Z"))
-    with pytest.raises(DropItem, match="fails the schema"):
+    with pytest.raises(OutcomeDropped, match="fails the schema") as dropped:
         pipeline.process_item(bad)
-    pipeline.close_spider(None)  # type: ignore[arg-type]
+    assert dropped.value.outcome == Outcome("rejected", url=URL, detail="published")
+    assert not list(tmp_path.glob("rfi_cn/rejects/*/*.jsonl")), "published only when the spider closes"
+    run.spider_closed(run.crawler.spider, "finished")  # type: ignore[arg-type]
     (reject_file,) = (tmp_path / "rfi_cn" / "rejects").glob("*/*.jsonl")
     (reject,) = [json.loads(line) for line in reject_file.read_text(encoding="utf-8").splitlines()]
     assert reject["reason"] == "schema"
     assert [e["field"] for e in reject["errors"]] == ["published"]
     assert reject["record"]["published"] == "2024-13-01T00:00:00Z"
-    assert run.counts()["rejected"] == 1
+    assert run.rejects.published == reject_file

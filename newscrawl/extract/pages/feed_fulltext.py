@@ -18,6 +18,7 @@ from newscrawl.extract.text import (
     Element,
     block_paragraphs,
     clean_text,
+    clean_title,
     drop,
     element_text,
     parse_html,
@@ -77,14 +78,13 @@ def _entry_content(url: str, entry: FeedEntry) -> PageContent | None:
     lead = paragraphs[0] if _is_bold_paragraph(body, paragraphs[0]) else None
     text = paragraphs[1:] if lead else paragraphs
     images = unique(src for img in _IMAGES(body) if (src := img.get("src").strip()).startswith(("http://", "https://")))
-    media = [
-        Media(type=mime.split("/", 1)[0], url=link, duration=None)
-        for link, mime in entry.enclosures
-        if mime.startswith(("audio/", "video/"))
-    ]
+    media: dict[str, Media] = {}  # one per URL, the first type given
+    for link, mime in entry.enclosures:
+        if mime.startswith(("audio/", "video/")):
+            media.setdefault(link, Media(type=mime.split("/", 1)[0], url=link, duration=None))
     return PageContent(
         url=url,
-        title=clean_text(entry.title),
+        title=clean_title(entry.title),
         lead=lead,
         body="\n\n".join(text),
         authors=split_names(entry.authors),
@@ -92,7 +92,7 @@ def _entry_content(url: str, entry: FeedEntry) -> PageContent | None:
         section=section_from_url(url),
         published=published or entry.published,
         images=[Image(url=src, caption=None) for src in images],
-        media=media,
+        media=list(media.values()),
     )
 
 

@@ -49,13 +49,13 @@ from newscrawl.extract.text import (
     Element,
     block_paragraphs,
     clean_text,
+    clean_title,
     drop,
     element_text,
     paragraphs,
     parse_html,
     split_keywords,
     split_names,
-    strip_title_suffix,
     unique,
 )
 from newscrawl.items import Image, Media, PageContent
@@ -242,13 +242,10 @@ def _url(page: _Page) -> Found[str]:
 
 def _title(value: str | None, programme: str | None = None) -> str | None:
     """A headline without the site suffix, nor a ` - <programme>` one on a programme page."""
-    text = clean_text(value)
-    if not text:
-        return None
-    text = strip_title_suffix(text)
-    if programme and text.endswith(f" - {programme}"):
-        text = text[: -len(programme) - 3]
-    return clean_text(text)
+    text = clean_title(value)
+    if text and programme and text.endswith(f" - {programme}"):
+        return clean_text(text[: -len(programme) - 3])
+    return text
 
 
 def _text_of(element: Element | None) -> str | None:

@@ -1,0 +1,85 @@
+"""Entries of every listing source merged per article (pure): one ``Listing`` per canonical URL.
+
+Several entries (in several feeds, under an old and a new link) may point at one article; they are
+merged before the page is requested, so that the full text of any of them can rescue the article
+and the record's provenance is the first source (in configuration order) that listed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
+
+from newscrawl.discovery.urls import canonical_url, classify
+from newscrawl.extract.text import clean_text
+
+if TYPE_CHECKING:
+    from newscrawl.discovery.feeds import FeedEntry
+    from newscrawl.items import FeedProvenance
+
+
+@dataclass
+class Listing:
+    """One article to fetch: its canonical URL and every listed entry that points at it."""
+
+    url: str
+    entries: list[tuple[int, FeedEntry]] = field(default_factory=list)  # (source index, entry), in order
+
+    def add(self, source_index: int, entry: FeedEntry) -> None:
+        self.entries.append((source_index, entry))
+        self.entries.sort(key=lambda pair: (pair[0], pair[1].position))
+
+    @property
+    def first(self) -> FeedEntry:
+        return self.entries[0][1]
+
+    def order(self) -> tuple[int, int]:
+        """Sources' order, then position in the source: the order articles are requested in."""
+        return self.entries[0][0], self.first.position
+
+    def provenance(self) -> FeedProvenance:
+        entry = self.first
+        return {
+            "url": entry.feed_url,
+            "entry_id": clean_text(entry.entry_id),
+            "entry_title": clean_text(entry.title),
+            "entry_published": entry.published,
+            "position": entry.position,
+        }
+
+
+class Decision(NamedTuple):
+    """What became of an entry that starts no listing of its own (an outcome and its reason)."""
+
+    outcome: str  # "lost" | "skipped" | "duplicate"
+    reason: str
+    url: str | None = None
+    detail: str | None = None
+
+
+class Listings:
+    def __init__(self) -> None:
+        self._by_url: dict[str, Listing] = {}
+
+    def take(self, source_index: int, entry: FeedEntry) -> Decision | None:
+        """Merge one entry; None when it starts a new listing, else what became of it."""
+        if not entry.link:
+            return Decision("lost", "no_link", detail=f"{entry.feed_url} entry {entry.position}")
+        url = canonical_url(entry.link)
+        kind = classify(url) if url else "offsite"
+        if url is None or kind not in ("article", "maybe_article"):
+            return Decision("skipped", kind, url=url or entry.link)
+        listing = self._by_url.get(url)
+        decision = None
+        if listing is None:
+            self._by_url[url] = listing = Listing(url)
+        else:
+            decision = Decision("duplicate", "merged", url=url)
+        listing.add(source_index, entry)
+        return decision
+
+    def __len__(self) -> int:
+        return len(self._by_url)
+
+    def in_order(self) -> list[Listing]:
+        return sorted(self._by_url.values(), key=Listing.order)

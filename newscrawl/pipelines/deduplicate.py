@@ -1,0 +1,22 @@
+"""Last stage: drop a record whose canonical URL an earlier run published or this run already claimed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from newscrawl.pipelines.base import RunPipeline
+from newscrawl.run.outcomes import Outcome, OutcomeDropped
+
+if TYPE_CHECKING:
+    from newscrawl.items import Article
+
+
+class DeduplicatePipeline(RunPipeline):
+    def process_item(self, item: Article) -> Article:
+        duplicate = self.run.publication.claim(item.url)
+        if duplicate is not None:
+            self.stats.inc_value("newscrawl/dropped/duplicate")
+            raise OutcomeDropped(
+                Outcome("duplicate", duplicate, url=item.url), f"duplicate ({duplicate}): {item.url}", log_level="INFO"
+            )
+        return item

@@ -1,0 +1,218 @@
+"""The run extension: one crawl run from the spider's opening to the engine's stop.
+
+It ties the run's parts together and is the one object the spider and the pipelines look up
+(``Run.of(crawler)``): ``identity`` (id, folders), ``accounting`` (listing sources and entry
+outcomes), ``publication`` (claims and aliases, committed after the dataset file is stored),
+``fail()`` (the run ends ``failed`` with that reason) and ``refused`` (the run did not get the
+data dir, so nothing may be crawled). The manifest is written when the run starts (``running``)
+and when it ends (``finished`` or ``failed``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+
+from newscrawl.extract.text import counted
+from newscrawl.run.accounting import Accounting, outcomes_total
+from newscrawl.run.identity import RunIdentity, utc_now
+from newscrawl.run.lock import DataDirLock
+from newscrawl.run.manifest import manifest_path, write_manifest
+from newscrawl.run.publication import Publication
+from newscrawl.run.rejects import RejectsFile
+from newscrawl.store.feed_storage import AtomicFileFeedStorage
+from newscrawl.store.seen import SeenStore
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.extensions.feedexport import FeedSlot
+
+logger = logging.getLogger(__name__)
+
+STATUS_STAT = "newscrawl/run/status"
+
+
+class Run:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        assert crawler.stats is not None
+        self.stats = crawler.stats
+        self.identity = RunIdentity.start(str(crawler.spidercls.name), Path(settings["NEWSCRAWL_DATA_DIR"] or "data"))
+        self.accounting = Accounting(self.stats, settings.getint("NEWSCRAWL_MANIFEST_MAX_LISTED"))
+        self.publication = Publication(self.identity.run_id)
+        self.lock = DataDirLock(self.identity.root, self.identity.run_id)
+        self.settings_snapshot = {
+            name: settings[name] for name in sorted(settings.attributes) if name.startswith("NEWSCRAWL_")
+        }
+        self.errors: list[str] = []
+        self.refused = False
+        self.close_reason: str | None = None
+        self.rejects = RejectsFile(self.identity.rejects_path())
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> Run:
+        """The crawl's run (for the spider, the pipelines and FEEDS, once the engine exists)."""
+        run = crawler.get_extension(cls)
+        if run is None:
+            raise RuntimeError(f"{cls.__module__}.{cls.__name__} must be enabled in EXTENSIONS")
+        return run
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        run = cls(crawler)
+        run.accounting.connect(crawler)
+        crawler.signals.connect(run.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(run.feed_slot_closed, signal=signals.feed_slot_closed)
+        crawler.signals.connect(run.engine_stopped, signal=signals.engine_stopped)
+        return run
+
+    def fail(self, message: str) -> None:
+        self.errors.append(message)
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def spider_opened(self, spider: Spider) -> None:
+        root = self.identity.root
+        try:
+            self.identity.runs_dir.mkdir(parents=True, exist_ok=True)
+            locked = self.lock.acquire()
+        except OSError as exc:
+            self.refused = True
+            self.fail(f"the data dir {root} cannot be used: {exc}")
+            return
+        if not locked:
+            self.refused = True
+            self.fail(f"another crawl is running on {root} (lock {self.lock.path} is held); this run refuses to start")
+            self._write_manifest("running")
+            return
+        self.lock.recover_dead_runs()
+        self.publication.open(SeenStore(root / "seen.sqlite3"))
+        logger.info("Run %s started: data dir %s", self.identity.run_id, root)
+        self._write_manifest("running")
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.close_reason = reason
+        try:
+            self.rejects.publish()
+        except OSError as exc:
+            self.fail(f"the rejects file could not be stored: {exc}")
+
+    def feed_slot_closed(self, slot: FeedSlot) -> None:
+        if not str(slot.uri).startswith(str(self.identity.articles_dir)):
+            return
+        storage = slot.storage
+        if isinstance(storage, AtomicFileFeedStorage) and storage.published_path is not None:
+            self.publication.dataset_stored(str(storage.published_path.relative_to(self.identity.root)))
+        else:
+            self.fail(f"the dataset file {slot.uri} could not be stored; its articles stay unpublished")
+
+    def engine_stopped(self) -> None:
+        self._check_outcome()
+        status = "failed" if self.errors else "finished"
+        try:
+            self._write_manifest(status)
+        except OSError as exc:
+            self.fail(f"the run manifest could not be written: {exc}")
+            status = "failed"
+        self.stats.set_value(STATUS_STAT, status)
+        self._log_summary(status)
+        self.publication.close()
+        self.lock.release()
+
+    def _check_outcome(self) -> None:
+        if self.close_reason not in (None, "finished"):
+            self.fail(f"the crawl was closed early: {self.close_reason}")
+        sources = self.accounting.sources
+        if not self.refused and sources and not any(source.ok for source in sources):
+            problems = sorted({str(source.problem) for source in sources})
+            self.fail(f"no feed could be fetched: {'; '.join(problems)}")
+        counts = self.accounting.counts()
+        if not counts["add_up"]:
+            self.fail(
+                f"the counts do not add up: {counted(counts['entries_seen'], 'entry', 'entries')} seen, "
+                f"{outcomes_total(counts)} with an outcome (a path that does not report its entries' outcome)"
+            )
+        if counts["new"] + counts["feed_only"] and self.publication.dataset is None:
+            self.fail(
+                f"new articles were accepted but no dataset file was published under {self.identity.articles_dir}"
+                " (FEEDS replaced, e.g. by Scrapyd's items_dir?)"
+            )
+
+    def _log_summary(self, status: str) -> None:
+        counts = self.accounting.counts()
+        dataset = self.publication.dataset
+        logger.info(
+            "Run %s %s: %s → new %d, feed-only %d, duplicate %s, skipped %s, rejected %s, lost %s%s",
+            self.identity.run_id,
+            status,
+            counted(counts["entries_seen"], "entry", "entries"),
+            counts["new"],
+            counts["feed_only"],
+            counts["duplicate"],
+            counts["skipped"],
+            counts["rejected"],
+            counts["lost"],
+            f"; dataset {dataset}" if dataset else "; no new dataset file",
+        )
+        for error in self.errors:
+            logger.error("Run %s failed: %s", self.identity.run_id, error)
+
+    def _write_manifest(self, status: str) -> None:
+        identity = self.identity
+        accounting = self.accounting
+        manifest: dict[str, Any] = {
+            "run_id": identity.run_id,
+            "spider": identity.spider,
+            "status": status,
+            "started": identity.started,
+            "ended": None if status == "running" else utc_now(),
+            "close_reason": self.close_reason,
+            "errors": self.errors,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "arguments": {
+                "spider": dict(getattr(self.crawler.spider, "arguments", {})),
+                "settings": self.settings_snapshot,
+            },
+            "feeds": [
+                {
+                    "url": source.url,
+                    "ok": source.ok,
+                    "http_status": source.http_status,
+                    "entries": source.entries,
+                    "problem": source.problem,
+                }
+                for source in accounting.sources
+                if source.kind == "feed"
+            ],
+            "counts": accounting.counts(),
+            "output": {
+                "articles": self.publication.dataset,
+                "rejects": self._relative(self.rejects.published),
+                "dataset_published": self.publication.dataset is not None,
+            },
+            "listed": accounting.listed,
+            "listed_left_out": accounting.left_out,
+            "stats": {k: v for k, v in sorted(self.stats.get_stats().items()) if k.startswith("newscrawl/")},
+        }
+        write_manifest(manifest_path(identity.runs_dir, identity.run_id), manifest)
+
+    def _relative(self, path: Path | None) -> str | None:
+        return str(path.relative_to(self.identity.root)) if path is not None else None
+
+
+def feed_uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
+    """FEED_URI_PARAMS: the run's data dir, id and date for the FEEDS URI template."""
+    assert spider.crawler is not None
+    identity = Run.of(spider.crawler).identity
+    return {**params, "data_dir": str(identity.data_dir), "run_id": identity.run_id, "run_date": identity.run_date}
