@@ -29,9 +29,9 @@ from w3lib.encoding import html_to_unicode
 from bench.extraction import best_cpu_per_page
 from bench.measure import REPO
 from bench.scoring import bootstrap, page_counts, paired_difference
-from newscrawl.extract.generic import main_text, prefer_article_body
+from newscrawl.extract.generic import article_body, main_text, prefer_article_body
 from newscrawl.extract.jsonld import page_jsonld
-from newscrawl.extract.text import paragraphs, parse_html
+from newscrawl.extract.text import parse_html
 
 SCRAPINGHUB = "article-extraction-benchmark"
 ZH_NEWS = REPO / "bench" / "data" / "zh-news"
@@ -69,8 +69,7 @@ def _decode(data: bytes) -> str:
 def ours(html: str) -> str:
     root = parse_html(html)
     article = (page_jsonld(root).article() or {}) if root is not None else {}
-    article_body = article.get("articleBody")
-    found = prefer_article_body(main_text(html), paragraphs(article_body if isinstance(article_body, str) else None))
+    found = prefer_article_body(main_text(html), article_body(article))
     return "\n\n".join(found[0]) if found else ""
 
 

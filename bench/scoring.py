@@ -20,9 +20,10 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
+from newscrawl.extract.text import CJK_IDEOGRAPHS
+
 SHINGLE = 4
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKEN = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])\w)+")
+_TOKEN = re.compile(rf"[{CJK_IDEOGRAPHS}]|(?:(?![{CJK_IDEOGRAPHS}])\w)+")
 
 PageCounts = tuple[float, float, float]  # true positives, false positives, false negatives (normalised)
 

@@ -7,29 +7,36 @@ with a comment thread or a "related" list in it. Its plain-text output has one b
 (paragraph, heading, list item, table row) per line and joins inline markup without adding
 spaces, so Chinese text comes out as written; each line becomes one cleaned paragraph.
 
-Before that, a `<div>` that holds nothing but one sentence-ending run of text of paragraph length
-is made a `<p>`:
-pages that write paragraphs as `<div>`s would otherwise lose every paragraph with a link in it
-to the precision rules, which judge link density harder in a `<div>`.
+Before that, a `<div>` of Chinese (CJK) text that holds nothing but one sentence-ending run of
+paragraph length is made a `<p>`. trafilatura's precision rules drop a `<div>` with a link in it
+and fewer than 100 characters of text (200 when it is the last child), a limit made for
+alphabetic text, where that is a caption or a teaser; in CJK text, where a character carries
+about as much as a word, it is a whole paragraph, so pages that write paragraphs as `<div>`s
+would lose every one with a link. Alphabetic text is left to trafilatura, which measures better
+on it unchanged (bench/README.md, "Ablation").
 
 A JSON-LD ``articleBody`` competes with that text: it is used only when it is not shorter,
-since many sites put a teaser there.
+since many sites put a teaser there. Many also put HTML in it, raw or entity-escaped: it is
+read as HTML (``markup_paragraphs``) before it is measured, or its tags would count as text.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from newscrawl.extract.text import BLOCK_TAGS, paragraphs
+from newscrawl.extract.text import BLOCK_TAGS, CJK_IDEOGRAPHS, markup_paragraphs, paragraphs
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from lxml.html import HtmlElement
 
 BodySource = Literal["jsonld", "fallback"]
 
-_PARAGRAPH_MIN_CHARS = 40  # shorter sentence-like divs are captions, bylines, labels
-_SENTENCE_END = re.compile(r"[。！？!?.…」』”\"]\s*$")
+PARAGRAPH_MIN_CHARS = 40  # shorter text that ends no sentence is a caption, a byline or a label
+SENTENCE_END = re.compile(r"[。！？!?.…」』”\"]\s*$")
+_CJK = re.compile(f"[{CJK_IDEOGRAPHS}]")
 
 
 def main_text(html: str | bytes) -> list[str]:
@@ -50,9 +57,21 @@ def main_text(html: str | bytes) -> list[str]:
 def _sentence_divs_as_paragraphs(tree: HtmlElement) -> None:
     for div in tree.iter("div"):
         text = div.text_content()
-        sentence = len(text) >= _PARAGRAPH_MIN_CHARS and _SENTENCE_END.search(text)
-        if sentence and not any(child.tag in BLOCK_TAGS for child in div.iterchildren()):
+        sentence = len(text) >= PARAGRAPH_MIN_CHARS and SENTENCE_END.search(text)
+        if sentence and _is_cjk(text) and not any(child.tag in BLOCK_TAGS for child in div.iterchildren()):
             div.tag = "p"
+
+
+def _is_cjk(text: str) -> bool:
+    """Whether at least half of the characters other than white space are CJK ideographs."""
+    letters = "".join(text.split())
+    return 2 * len(_CJK.findall(letters)) >= len(letters)
+
+
+def article_body(article: Mapping[str, Any]) -> list[str]:
+    """The paragraphs of a JSON-LD article's ``articleBody`` ([] when it has no text), markup read as HTML."""
+    value = article.get("articleBody")
+    return markup_paragraphs(value) if isinstance(value, str) else []
 
 
 def prefer_article_body(main: list[str], article_body: list[str]) -> tuple[list[str], BodySource] | None:

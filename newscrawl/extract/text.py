@@ -25,6 +25,11 @@ _LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]\s*")
 _TITLE_SUFFIX = re.compile(r"(?:(?:\s+-\s+(?:(?!\s+-\s).)+?)?\s+-\s+RFI\s+-\s+法国国际广播电台|\s+-\s+RFI)$")
 _NAME_SEPARATORS = re.compile(r"[,，、/;；]|\s+et\s+")
 _KEYWORD_SEPARATORS = re.compile(r"[,，、]")
+# The CJK ideograph blocks (unified, extension A, compatibility), as a regex character-class body.
+CJK_IDEOGRAPHS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Markup inside a text value: a start or end tag (group 1: its name) or a character reference.
+_MARKUP = re.compile(r"</?([a-z][a-z0-9]*)(?=[\s/>])|&(?:[a-z][a-z0-9]*|#[0-9]+|#x[0-9a-f]+);", re.I)
+_MARKUP_LEVELS = 3  # raw markup, then markup escaped once (&lt;p&gt;), then twice (&amp;quot;)
 
 # Elements that start and end a paragraph of their own (the rest is inline: its text runs on).
 BLOCK_TAGS = frozenset(
@@ -60,6 +65,27 @@ def paragraphs(s: str | None) -> list[str]:
     if not s:
         return []
     return [p for p in map(clean_text, _LINE_BREAKS.split(s)) if p]
+
+
+def markup_paragraphs(s: str | None) -> list[str]:
+    """The paragraphs of a text value that may hold HTML, as many a JSON-LD `articleBody` does.
+
+    Markup is read as HTML would show it: tags go, block elements and `<br>` end paragraphs,
+    character references are decoded. Markup that was entity-escaped once or twice (`&lt;p&gt;`,
+    `&amp;quot;`) is read level by level. Where there is no block tag, line breaks still separate
+    paragraphs, as in plain text. A value without markup reads as `paragraphs` reads it.
+    """
+    for _ in range(_MARKUP_LEVELS):
+        found = list(_MARKUP.finditer(s or ""))
+        if not s or not found:
+            break
+        tags = {m[1].lower() for m in found if m[1]}
+        if tags.isdisjoint(BLOCK_TAGS) and "br" not in tags:
+            s = _LINE_BREAKS.sub("<br>", s)
+        root = parse_html(f"<body>{s}</body>")
+        body = root.find("body") if root is not None else None
+        s = "\n".join(block_paragraphs(body)) if body is not None else None
+    return paragraphs(s)
 
 
 def clean_body(s: str | None) -> str | None:

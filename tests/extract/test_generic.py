@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from newscrawl.extract.generic import main_text, prefer_article_body
+from newscrawl.extract.generic import article_body, main_text, prefer_article_body
 
 SENTENCES = [
     "北京时间昨天晚上，多国代表在会议上就气候问题发表了各自的看法，讨论持续了三个多小时。",
@@ -62,3 +62,23 @@ def test_an_article_body_is_used_only_when_it_is_not_shorter() -> None:
 def test_at_equal_length_the_text_with_its_paragraphs_wins() -> None:
     run_together = [" ".join(SENTENCES)]
     assert prefer_article_body(SENTENCES, run_together) == (SENTENCES, "fallback")
+
+
+def test_an_alphabetic_div_with_a_link_is_left_to_trafilatura() -> None:
+    english = [
+        "The summit in Brussels ended late on Thursday after leaders argued for hours over the budget.",
+        "Several delegations said the compromise text left too many questions open for next month.",
+    ]
+    promo = "<div class='promo'><a href='/newsletter'>Sign up for our newsletter</a> to get the news first.</div>"
+    html = page(f"<p>{english[0]}</p>{promo}<p>{english[1]}</p>")
+    assert main_text(html) == english
+
+
+def test_an_article_body_in_html_is_measured_by_its_text_not_its_markup() -> None:
+    marked_up = "".join(f"<p class='bodytext'>{s}</p>" for s in SENTENCES)
+    assert article_body({"articleBody": marked_up}) == SENTENCES
+    escaped = marked_up.replace("<", "&lt;").replace(">", "&gt;").replace("'", "&quot;")
+    assert article_body({"articleBody": escaped}) == SENTENCES
+    teaser = f"<p class='article-body__paragraph article-body__paragraph--first'>{SENTENCES[0]}</p>"
+    assert prefer_article_body(SENTENCES, article_body({"articleBody": teaser})) == (SENTENCES, "fallback")
+    assert article_body({"articleBody": ["not", "text"]}) == article_body({}) == []

@@ -11,6 +11,7 @@ from newscrawl.extract.text import (
     clean_title,
     drop,
     element_text,
+    markup_paragraphs,
     paragraphs,
     parse_html,
     split_keywords,
@@ -183,3 +184,24 @@ def test_drop_keeps_the_tail() -> None:
     drop(paragraph[0])
     assert block_paragraphs(body) == ["甲丙戊"]
     drop(etree.Element("div"))  # an element without a parent: nothing to do, no error
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("<p class='bodytext'>第一段<a href='/k'>链接</a>。</p>\n<p>第二段。</p>", ["第一段链接。", "第二段。"]),
+        ("<body><h2>Title</h2><div>One<br/>two</div></body>", ["Title", "One", "two"]),
+        (
+            "&lt;p&gt;One &lt;a href=&quot;/x&quot;&gt;link&lt;/a&gt;.&lt;/p&gt;&lt;p&gt;Two.&lt;/p&gt;",
+            ["One link.", "Two."],
+        ),
+        ("&amp;quot;Quoted&amp;quot; &ndash; once\nand&nbsp;again", ['"Quoted" – once', "and again"]),
+        ("第一段<a href='/k'>链接</a>。\n第二段。", ["第一段链接。", "第二段。"]),  # no block tag: lines still split
+        ("导语\n第一段\n\n 第二段\u3000", ["导语", "第一段", "第二段"]),  # no markup: as paragraphs() reads it
+        ("if a < b and b > c, then a<b", ["if a < b and b > c, then a<b"]),
+        ("<script>var x = 1;</script><p></p>", []),
+        (None, []),
+    ],
+)
+def test_markup_in_a_text_value_is_read_as_html(value: str | None, expected: list[str]) -> None:
+    assert markup_paragraphs(value) == expected

@@ -52,7 +52,6 @@ from newscrawl.extract.text import (
     clean_title,
     drop,
     element_text,
-    paragraphs,
     parse_html,
     split_keywords,
     split_names,
@@ -86,9 +85,9 @@ _LABEL_TEXTS = XPath("//body//text()[contains(., $label)][not(ancestor::script o
 # What a date line holds besides the labels and the dates (separators); a line with more than
 # this is prose that happens to mention a date.
 _LINE_RESIDUE_MAX_CHARS = 20
-# Generic-path text before the first sentence is page furniture (programme name, date labels whose
-# <time> the extractor dropped, reading time); a copyright line closes the page, not the article.
-_SENTENCE_END = re.compile(r"[。！？!?.…」』”\"]$")
+# Generic path: short lines that end no sentence before the article's first paragraph are labels
+# (programme name, byline, reading time, a date label whose <time> the extractor dropped); a
+# copyright line closes the page, not the article.
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b|版权所有)", re.I)
 _ELLIPSIS = "….。 "
 _LINE_TAGS = frozenset({"p", "div", "li", "section", "dd", "dt", "td", "th", "header", "footer", "body"})
@@ -474,9 +473,8 @@ def _body_candidates(
     if rfi_body is not None:
         _drop_all(rfi_body, _figures)
         yield _join_body(block_paragraphs(rfi_body), lead), "dom"
-    article_body = page.article.get("articleBody")
     main = _article_text(generic.main_text(page.html), title, lead)
-    found = generic.prefer_article_body(main, paragraphs(article_body if isinstance(article_body, str) else None))
+    found = generic.prefer_article_body(main, generic.article_body(page.article))
     if found:
         yield _join_body(found[0], lead), found[1]
 
@@ -484,11 +482,14 @@ def _body_candidates(
 def _article_text(main: list[str], title: str | None, lead: str | None) -> list[str]:
     """The generic extractor's paragraphs less what an RFI page prints around the article."""
     kept = [p for p in main if p not in (title, lead) and not _is_date_line(p)]
-    first_sentence = next((i for i, p in enumerate(kept) if _SENTENCE_END.search(p)), 0)
-    kept = kept[first_sentence:]
+    kept = kept[next((i for i, p in enumerate(kept) if not _is_label(p)), 0) :]  # all labels: keep them
     while kept and _COPYRIGHT.match(kept[-1]):
         kept.pop()
     return kept
+
+
+def _is_label(text: str) -> bool:
+    return len(text) < generic.PARAGRAPH_MIN_CHARS and not generic.SENTENCE_END.search(text)
 
 
 def _is_date_line(text: str) -> bool:

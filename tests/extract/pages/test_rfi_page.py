@@ -186,6 +186,24 @@ def test_drift_fallback_keeps_the_text_and_leaves_the_furniture() -> None:
     assert result.content.published == "2024-03-30T22:40:00Z"  # read before the fallback removes the line
 
 
+def test_drift_fallback_drops_short_labels_but_not_a_first_paragraph_without_a_full_stop() -> None:
+    document = html(
+        "<main><article><h1>新模板标题</h1>"
+        "<div class='story'><p>阅读时间 3 分钟</p>"
+        "<p>法国总统马克龙周三在爱丽舍宫就养老金改革的下一步发表讲话，并就改革的时间表作出以下几点说明：</p>"
+        "<ul><li>法定退休年龄将在二〇三〇年以前逐步提高到六十四岁；</li>"
+        "<li>缴费年限将按照二〇二三年的法律规定继续逐年延长。</li></ul>"
+        "<p>反对党表示将继续在议会和街头反对这项改革。</p></div></article></main>",
+        '<meta property="og:type" content="article"><meta property="og:title" content="新模板标题">',
+    )
+    assert content_of(document).body.split("\n\n") == [
+        "法国总统马克龙周三在爱丽舍宫就养老金改革的下一步发表讲话，并就改革的时间表作出以下几点说明：",
+        "- 法定退休年龄将在二〇三〇年以前逐步提高到六十四岁；",
+        "- 缴费年限将按照二〇二三年的法律规定继续逐年延长。",
+        "反对党表示将继续在议会和街头反对这项改革。",
+    ]
+
+
 def test_drift_fallback_prefers_the_text_container_to_its_wrapper() -> None:
     document = html(
         "<main><div class='wrapper'><div class='text'><p>甲段内容。</p><p>乙段内容。</p></div>"
