@@ -33,8 +33,6 @@ from newscrawl.extract.dates import to_utc
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-    from newscrawl.items import FeedProvenance
-
 EDITION_MAPS_PATH = "/sitemaps/cn/"
 SITEMAP_KINDS = frozenset({"urlset", "sitemapindex"})
 GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -80,15 +78,10 @@ class SitemapEntry:
     keywords: tuple[str, ...] = ()  # news:keywords
     images: tuple[SitemapImage, ...] = ()  # image:image
 
-    def provenance(self) -> FeedProvenance:
-        """The record's ``feed`` for an article this entry listed first."""
-        return {
-            "url": self.sitemap_url,
-            "entry_id": None,
-            "entry_title": self.title,
-            "entry_published": self.published or (self.lastmod if has_time(self.lastmod) else None),
-            "position": self.position,
-        }
+    @property
+    def listed_at(self) -> str | None:
+        """The entry's own date: news:publication_date, else a lastmod that has a time."""
+        return self.published or (self.lastmod if has_time(self.lastmod) else None)
 
 
 @dataclass(frozen=True)
@@ -147,20 +140,22 @@ def contents_month(map_url: str) -> Month | None:
 
 def maps_from_robots(body: bytes, robots_url: str) -> EditionMaps:
     """The edition's maps among robots.txt's ``Sitemap:`` lines (relative ones joined on ``robots_url``)."""
-    return _edition_maps(sitemap_urls_from_robots(body, base_url=robots_url), robots_url)
+    return edition_maps(sitemap_urls_from_robots(body, base_url=robots_url), robots_url)
 
 
 def maps_from_index(children: Iterable[ChildMap], index_url: str) -> EditionMaps:
     """The monthly contents maps among an index's children; its other maps (tags, shows) are not listings."""
-    found = _edition_maps((child.loc for child in children), index_url)
+    found = edition_maps((child.loc for child in children), index_url)
     if found.maps:
         found.skipped["not_contents"] += len(found.maps)
         found.maps = []
     return found
 
 
-def _edition_maps(urls: Iterable[str], base: str) -> EditionMaps:
-    """Skipped reasons: ``offsite``, ``outside_sitemaps_cn``, ``duplicate`` (listed twice, or two maps of one month)."""
+def edition_maps(urls: Iterable[str], base: str) -> EditionMaps:
+    """The edition's maps among ``urls`` (joined on ``base``), monthly contents maps apart.
+
+    Skipped reasons: ``offsite``, ``outside_sitemaps_cn``, ``duplicate`` (listed twice, or two maps of one month)."""
     found = EditionMaps()
     for url in urls:
         canonical, reason = edition_map(url, base)

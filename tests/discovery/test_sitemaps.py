@@ -43,7 +43,7 @@ def entry_view(entry: SitemapEntry, fields: list[str]) -> dict[str, Any]:
     data = asdict(entry)
     data["keywords"] = list(entry.keywords)
     data["images"] = [asdict(image) for image in entry.images]
-    data["provenance"] = entry.provenance()
+    data["listed_at"] = entry.listed_at
     return {name: data[name] for name in fields}
 
 
