@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from newscrawl.config import optional, read, utc_time
+from newscrawl.extract.dates import format_utc
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -28,3 +29,7 @@ class RunClock:
 
     def now(self) -> datetime:
         return self.frozen if self.frozen is not None else datetime.now(UTC)
+
+    def stamp(self) -> str:
+        """Now in the record format, ``YYYY-MM-DDTHH:MM:SSZ``."""
+        return format_utc(self.now())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from newscrawl.run.manifest import read_manifest
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -13,11 +14,11 @@ if TYPE_CHECKING:
 def last_finished_start(runs_dir: Path) -> datetime | None:
     """When the newest finished run started (manifest names begin with the run's start time)."""
     for path in sorted(runs_dir.glob("*.json"), reverse=True):
+        manifest = read_manifest(path)
+        if manifest is None or manifest.get("status") != "finished":
+            continue
         try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-            if manifest.get("status") != "finished":
-                continue
             return datetime.fromisoformat(str(manifest["started"])).astimezone(UTC)
-        except (OSError, ValueError, KeyError, AttributeError):
-            continue  # unreadable or not a manifest: it tells nothing about when a run finished
+        except (KeyError, ValueError):
+            continue  # a manifest without a readable start tells nothing about when a run finished
     return None
