@@ -379,7 +379,7 @@ def test_hostile_sitemaps_are_each_a_problem_and_the_good_one_is_still_used(tmp_
     assert_counts_add_up(manifest)
 
 
-def test_the_bundled_news_sitemap_is_gzip_safe_too(tmp_path: Path) -> None:
+def test_a_gzipped_map_file_reads_like_a_plain_one(tmp_path: Path) -> None:
     """A gzipped map served without Content-Encoding (a .xml.gz file) reads like the plain one."""
     url = article_url(1)
     builder = ArchiveBuilder(tmp_path / "archive")
@@ -436,3 +436,37 @@ def test_a_long_back_fill_logs_its_progress_while_it_runs(tmp_path: Path) -> Non
     assert queued[-1].endswith("ETA 0s")
     assert len(queued) >= 3, "when queued, at least once while the pages take 1.2 s, and when done"
     assert len(dataset(data)) == 4
+
+
+def test_over_the_size_limit_on_the_wire_too(tmp_path: Path) -> None:
+    """Live: a map announced larger than DOWNLOAD_MAXSIZE is cut off by the downloader, a gzip bomb
+    sent with Content-Encoding is refused while it inflates; each is its map's problem, no traceback."""
+    good = article_url(1)
+    big = "https://www.rfi.fr/sitemaps/cn/big.xml"
+    bomb = "https://www.rfi.fr/sitemaps/cn/bomb.xml"
+    with LocalServer() as server:
+        server.route("/robots.txt", Reply(200, robots(NEWS, big, bomb), {"Content-Type": "text/plain"}))
+        server.route("/cn/rss", feed_reply([]))
+        server.route(path_of(NEWS), Reply(200, news_sitemap([(good, "好", "2024-04-01T10:00:00Z")])))
+        server.route(path_of(big), Reply(200, b"<urlset>" + b" " * 1_500_000 + b"</urlset>"))
+        bomb_body = (BAD_INPUT / "gzip-bomb.xml.gz").read_bytes()
+        server.route(
+            path_of(bomb), Reply(200, bomb_body, {"Content-Type": "application/xml", "Content-Encoding": "gzip"})
+        )
+        server.route(path_of(good), page_reply(1))
+        data = tmp_path / "data"
+        result = run_crawl(
+            data,
+            *crawl_arguments(server.origin, "DOWNLOAD_MAXSIZE=1000000", "NEWSCRAWL_BACKFILL_MAX_DAYS=0"),
+            *DEFAULT_SITEMAPS,
+            replay=None,
+        )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "Traceback" not in result.stderr
+    (manifest,) = manifests(data)
+    found = sources(manifest)
+    assert found[big]["status"] == found[bomb]["status"] == "failed"
+    assert "larger than download max size (1000000)" in found[big]["problem"]
+    assert "DOWNLOAD_MAXSIZE (1000000 B) during decompression" in found[bomb]["problem"]
+    assert [record["url"] for record in dataset(data)] == [good]
+    assert_counts_add_up(manifest)

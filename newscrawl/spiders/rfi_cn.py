@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import Request, signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.task import LoopingCall
@@ -359,6 +359,8 @@ class RfiCnSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         document: MapToRead = request.cb_kwargs["document"]
         reason, status = failure_reason(failure)
+        if failure.check(IgnoreRequest, DownloadCancelledError) and str(failure.value):
+            reason = f"{reason}: {failure.value}"  # e.g. over DOWNLOAD_MAXSIZE, once decompressed or not
         kind = {"robots": "robots", "month": "contents"}.get(document.role, "sitemap")
         self.run.accounting.record_source(
             ListingSource(document.url, kind, "failed", http_status=status, problem=reason)
