@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from tests.archive import ArchiveBuilder, article_url, contents_sitemap, news_sitemap, sitemap_index
+from tests.archive import ArchiveBuilder, article_page, article_url, contents_sitemap, news_sitemap, sitemap_index
 from tests.conftest import FEED, REPO, dataset, flat_total, manifests, run_crawl
 from tests.localserver import FeedItem, LocalServer, Reply, Seen, crawl_arguments, feed_reply, html, path_of
 
@@ -20,6 +20,7 @@ INDEX = "https://www.rfi.fr/sitemaps/cn/index.xml"
 BAD_INPUT = REPO / "fixtures" / "sitemaps"
 # crawl_arguments() turns sitemaps off for the local test sites; these tests serve them.
 DEFAULT_SITEMAPS = ["-a", f"sitemaps={NEWS},{ROBOTS}"]
+NOW, LATER = "2024-04-02T06:00:00Z", "2024-04-02T06:15:00Z"
 
 
 def contents(month: str) -> str:
@@ -52,8 +53,6 @@ def in_order(data: Path) -> list[dict[str, Any]]:
 
 
 def page_reply(index: int) -> Reply:
-    from tests.archive import article_page
-
     return html(article_page(index, article_url(index)))
 
 
@@ -249,8 +248,9 @@ def test_unchanged_listings_answer_304_on_the_second_run_in_replay(tmp_path: Pat
         second.add(listing, status=304)
     data = tmp_path / "data"
     settings = ["-a", f"feeds={FEED}", "-s", "NEWSCRAWL_BACKFILL_MAX_DAYS=0"]
-    assert run_crawl(data, *settings, replay=first.write()).returncode == 0
-    result = run_crawl(data, *settings, replay=second.write())
+    # Two runs a quarter of an hour apart (the frozen clock orders their ids).
+    assert run_crawl(data, *settings, "-s", f"NEWSCRAWL_NOW={NOW}", replay=first.write()).returncode == 0
+    result = run_crawl(data, *settings, "-s", f"NEWSCRAWL_NOW={LATER}", replay=second.write())
     assert result.returncode == 0, result.stderr[-4000:]
     run2 = in_order(data)[-1]
     assert run2["status"] == "finished"
@@ -294,9 +294,9 @@ def test_the_previous_runs_validators_are_sent_and_a_lost_article_forgets_them(t
             ),
             *DEFAULT_SITEMAPS,
         ]
-        first = run_crawl(data, *arguments, replay=None)
+        first = run_crawl(data, *arguments, "-s", f"NEWSCRAWL_NOW={NOW}", replay=None)
         assert first.returncode == 0, first.stderr[-4000:]
-        second = run_crawl(data, *arguments, replay=None)
+        second = run_crawl(data, *arguments, "-s", f"NEWSCRAWL_NOW={LATER}", replay=None)
         assert second.returncode == 0, second.stderr[-4000:]
         heard = {
             path: [seen.headers.get("if-none-match") for seen in server.requests_to(path)]
