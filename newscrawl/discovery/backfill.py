@@ -30,6 +30,29 @@ class BackfillPlan:
     horizon: datetime  # UTC; contents entries modified before it are not taken
     months: tuple[Month, ...]  # the contents maps to read, oldest first
     bounded: bool  # the gap reached further back than NEWSCRAWL_BACKFILL_MAX_DAYS and was cut
+    since: date | None = None  # the day of an explicit back-fill
+
+    @property
+    def label(self) -> str:
+        """How the log names it: ``Back-fill (since 2024-01-01)``, ``(first run, since …)``, ``(catch-up since …)``."""
+        if self.since is not None:
+            return f"Back-fill (since {self.since})"
+        start = format_utc(self.horizon)
+        return (
+            f"Back-fill (first run, since {start})"
+            if self.reason == "first_run"
+            else f"Back-fill (catch-up since {start})"
+        )
+
+    def summary(self, missing_months: list[Month]) -> dict[str, object]:
+        """The run manifest's ``backfill``."""
+        return {
+            "reason": self.reason,
+            "horizon": format_utc(self.horizon),
+            "months": [str(month) for month in self.months],
+            "bounded": self.bounded,
+            "missing_months": [str(month) for month in missing_months],
+        }
 
 
 def since_horizon(day: date) -> datetime:
@@ -64,7 +87,7 @@ def plan_backfill(
     """
     if since is not None:
         horizon = since_horizon(since)
-        return BackfillPlan("since", horizon, months_covering(horizon, now), bounded=False)
+        return BackfillPlan("since", horizon, months_covering(horizon, now), bounded=False, since=since)
     if max_days == 0:
         return None
     limit = now - timedelta(days=max_days)

@@ -157,17 +157,11 @@ class RfiCnSpider(scrapy.Spider):
         )
         if plan is None:
             return
-        run.backfill = {
-            "reason": plan.reason,
-            "horizon": format_utc(plan.horizon),
-            "months": [str(month) for month in plan.months],
-            "bounded": plan.bounded,
-            "missing_months": [],
-        }
+        run.backfill = plan.summary(missing_months=[])
         self._progress = BackfillProgress(months_total=len(plan.months))
         logger.info(
             "%s: reading the contents sitemaps of %s, entries modified since %s",
-            self._backfill_label(),
+            plan.label,
             ", ".join(str(month) for month in plan.months),
             format_utc(plan.horizon),
         )
@@ -178,16 +172,6 @@ class RfiCnSpider(scrapy.Spider):
                 options.backfill_max_days,
                 format_utc(plan.horizon),
             )
-
-    def _backfill_label(self) -> str:
-        plan = self._plan
-        assert plan is not None
-        if plan.reason == "since":
-            assert self.sitemaps is not None
-            return f"Back-fill (since {self.sitemaps.since})"
-        if plan.reason == "first_run":
-            return f"Back-fill (first run, since {format_utc(plan.horizon)})"
-        return f"Back-fill (catch-up since {format_utc(plan.horizon)})"
 
     def _known_kind(self, url: str) -> str | None:
         state = self._listing_state().get(url)
@@ -411,25 +395,20 @@ class RfiCnSpider(scrapy.Spider):
 
     def _start_progress(self, queued: int) -> None:
         """A back-fill logs its progress now, every LOGSTATS_INTERVAL seconds, and when the spider closes."""
-        if self._progress is None or self._walk is None:
+        plan, progress = self._plan, self._progress
+        if plan is None or progress is None or self._walk is None:
             return
         missing = self._walk.missing_months()
         if missing:
-            assert self.run.backfill is not None
-            self.run.backfill["missing_months"] = [str(month) for month in missing]
+            self.run.backfill = plan.summary(missing)
             # An explicit back-fill that cannot reach a month is a problem; a catch-up on a site
             # (or an archive) without an index only reads what there is.
-            explicit = self._plan is not None and self._plan.reason == "since"
-            logger.log(
-                logging.WARNING if explicit else logging.INFO,
-                "%s: no contents sitemap named for %s",
-                self._backfill_label(),
-                ", ".join(map(str, missing)),
-            )
-        if len(missing) == self._progress.months_total:
+            level = logging.WARNING if plan.reason == "since" else logging.INFO
+            logger.log(level, "%s: no contents sitemap named for %s", plan.label, ", ".join(map(str, missing)))
+        if len(missing) == progress.months_total:
             self._progress = None  # nothing walked: no progress to report
             return
-        self._progress.queued = queued
+        progress.queued = queued
         self._progress_since = time.monotonic()
         self._outcomes_at_dispatch = outcomes_total(self.run.accounting.counts())
         self._log_progress()
@@ -439,10 +418,11 @@ class RfiCnSpider(scrapy.Spider):
             self._progress_task.start(interval, now=False)
 
     def _log_progress(self, final: bool = False) -> None:
+        assert self._plan is not None
         assert self._progress is not None
         done = outcomes_total(self.run.accounting.counts()) - self._outcomes_at_dispatch
         line = self._progress.line(done, time.monotonic() - self._progress_since)
-        logger.info("%s%s: %s", self._backfill_label(), " done" if final else "", line)
+        logger.info("%s%s: %s", self._plan.label, " done" if final else "", line)
 
     def spider_closed(self) -> None:
         if self._progress_task is not None and self._progress_task.running:

@@ -81,6 +81,7 @@ def test_zero_days_turns_the_catch_up_off_but_not_since() -> None:
         utc(2024, 1, 14, 23, 0),
         (Month(2024, 1), Month(2024, 2), Month(2024, 3), Month(2024, 4)),
         bounded=False,
+        since=date(2024, 1, 15),
     )
 
 
@@ -131,3 +132,22 @@ def test_progress_line() -> None:
 )
 def test_format_duration(seconds: float, text: str) -> None:
     assert format_duration(seconds) == text
+
+
+def test_labels_and_the_manifest_summary() -> None:
+    since = plan_backfill(NOW, since=date(2024, 3, 1), last_finished=None, max_days=31)
+    first = plan_backfill(NOW, since=None, last_finished=None, max_days=31)
+    catch_up = plan_backfill(NOW, since=None, last_finished=utc(2024, 3, 25, 18, 0), max_days=31)
+    assert since is not None
+    assert first is not None
+    assert catch_up is not None
+    assert since.label == "Back-fill (since 2024-03-01)"
+    assert first.label == "Back-fill (first run, since 2024-03-02T06:00:00Z)"
+    assert catch_up.label == "Back-fill (catch-up since 2024-03-23T18:00:00Z)"
+    assert since.summary([Month(2024, 4)]) == {
+        "reason": "since",
+        "horizon": "2024-02-29T23:00:00Z",
+        "months": ["2024-02", "2024-03", "2024-04"],
+        "bounded": False,
+        "missing_months": ["2024-04"],
+    }
