@@ -18,7 +18,7 @@ import logging
 import os
 from typing import IO, TYPE_CHECKING
 
-from newscrawl.run.identity import utc_now
+from newscrawl.run.clock import RunClock
 from newscrawl.run.manifest import manifest_path, read_manifest, write_manifest
 from newscrawl.store.atomic import TEMP_SUFFIX
 
@@ -30,10 +30,11 @@ logger = logging.getLogger(__name__)
 
 
 class DataDirLock:
-    def __init__(self, root: Path, run_id: str) -> None:
+    def __init__(self, root: Path, run_id: str, clock: RunClock | None = None) -> None:
         self.root = root
         self.path = root / ".lock"
         self.run_id = run_id
+        self.clock = clock or RunClock()
         self._file: IO[str] | None = None
         self._stale: tuple[str, str] | None = None  # (pid, run id) a dead holder left in the file
         self.shared = False
@@ -72,7 +73,7 @@ class DataDirLock:
             dead_run = str(manifest.get("run_id"))
             if self.shared and (is_alive is None or is_alive(dead_run)):
                 continue
-            manifest.update(status="killed", killed_detected_by=self.run_id, killed_detected_at=utc_now())
+            manifest.update(status="killed", killed_detected_by=self.run_id, killed_detected_at=self.clock.stamp())
             write_manifest(path, manifest)
             for temp in self.root.glob(f"*/*/{dead_run}*{TEMP_SUFFIX}"):
                 temp.unlink(missing_ok=True)

@@ -21,7 +21,8 @@ import json
 import logging
 from typing import TYPE_CHECKING
 
-from newscrawl.run.identity import utc_now
+from newscrawl.extract.text import counted
+from newscrawl.run.clock import RunClock
 from newscrawl.store.atomic import write_atomically
 from newscrawl.store.backend import SharedSeenStoreBackend, StoreUnavailable
 
@@ -41,9 +42,15 @@ PUBLICATION_HOLD = 30 * 86400
 
 class Publication:
     def __init__(
-        self, run_id: str, pending_dir: Path | None = None, on_unavailable: Callable[[str], None] | None = None
+        self,
+        run_id: str,
+        clock: RunClock | None = None,
+        *,
+        pending_dir: Path | None = None,
+        on_unavailable: Callable[[str], None] | None = None,
     ) -> None:
         self.run_id = run_id
+        self.clock = clock or RunClock()
         self.pending_dir = pending_dir
         self.on_unavailable = on_unavailable
         self.store: SeenStoreBackend | None = None
@@ -149,14 +156,14 @@ class Publication:
         self.dataset = relative_path
         rows = [(url, url) for url in self.claimed]
         rows += [(alias, url) for url, aliases in self.aliases.items() if url in self.claimed for alias in aliases]
-        stored_at = utc_now()
+        stored_at = self.clock.stamp()
         try:
             added = self.store.add(rows, self.run_id, stored_at)
         except StoreUnavailable as error:
             self._keep_pending(rows, stored_at)
             self.store_unavailable(error)
             return
-        logger.info("Seen-store: %d URLs recorded as published", added)
+        logger.info("Seen-store: %s recorded as published", counted(added, "URL"))
 
     def _keep_pending(self, rows: list[tuple[str, str]], stored_at: str) -> None:
         assert self.pending_dir is not None

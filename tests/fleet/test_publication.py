@@ -25,7 +25,7 @@ LINK = "https://www.rfi.fr/cn/x/a?old"
 
 def publication(run_id: str, redis_url: str, tmp_path: Path, lease: float = 60) -> tuple[Publication, list[str]]:
     lost: list[str] = []
-    pub = Publication(run_id, tmp_path / "seen-pending", on_unavailable=lost.append)
+    pub = Publication(run_id, pending_dir=tmp_path / "seen-pending", on_unavailable=lost.append)
     pub.open(RedisSeenStore(connect(redis_url), PREFIX), lease)
     return pub, lost
 
