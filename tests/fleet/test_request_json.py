@@ -167,3 +167,46 @@ def test_loads_and_decode_refuse_arbitrary_json_cleanly(spider: FleetSpider, cod
             obj = {**valid, rng.choice(list(valid)): random_json(rng)}
         with contextlib.suppress(RequestRefused):
             codec.decode(request_json.loads(json.dumps(obj)))
+
+
+def test_the_rfi_spiders_article_requests_travel_whole() -> None:
+    """The real spider's request: a Listing merged from a feed entry and a news-sitemap entry."""
+    from newscrawl.discovery.feeds import FeedEntry
+    from newscrawl.discovery.listings import Listing
+    from newscrawl.discovery.sitemap_walk import SITEMAPS_ORDER, feed_order
+    from newscrawl.discovery.sitemaps import SitemapEntry, SitemapImage
+    from newscrawl.spiders.rfi_cn import RfiCnSpider
+
+    spider = RfiCnSpider()
+    url = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20240401-a"
+    listing = Listing(url)
+    listing.add(
+        feed_order(0),
+        FeedEntry(
+            "https://www.rfi.fr/cn/rss",
+            2,
+            url,
+            "id-1",
+            "标题",
+            "2024-04-01T08:00:00Z",
+            "<p>全文</p>",
+            ("记者甲",),
+            ("中国",),
+            (("https://x/a.mp3", "audio/mpeg"),),
+            "2024-04-01T09:00:00Z",
+        ),
+    )
+    image = SitemapImage("https://s.rfi.fr/a.jpg", "图说")
+    listing.add(
+        (SITEMAPS_ORDER, 0, 3),
+        SitemapEntry(
+            "https://www.rfi.fr/sitemaps/cn/news.xml", 7, url, "2024-04-01", "标题", None, ("中国",), (image,)
+        ),
+    )
+    request = spider._article_request(listing)
+    codec = RequestCodec(spider)
+    back = codec.decode(request_json.loads(request_json.dumps(codec.encode(request))))
+    assert back.cb_kwargs["listing"] == listing
+    assert back.cb_kwargs["listing"].provenance() == listing.provenance()
+    assert back.callback == spider.parse_article
+    assert back.errback == spider.article_failed
