@@ -11,8 +11,9 @@ benchmark server (``bench.server``, a separate process) answering every request 
 - **rate**: 3 processes with ``NEWSCRAWL_GLOBAL_RATE=--rate``; the server's own arrival times
   give the most requests it saw in any 1-second window (sliding and aligned).
 - **kill**: ``--kill-trials`` trials of 3 processes where one, chosen at random, is killed with
-  SIGKILL at a random moment; the union of the survivors' (and the victim's, if it published)
-  files must hold every article exactly once.
+  SIGKILL once the site has served a random number of the pages (a tenth to nine tenths); the
+  union of the survivors' (and the victim's, if it published) files must hold every article
+  exactly once.
 - **overhead**: one process in replay mode with and without Redis, same archive, best of
   ``--repeats`` by CPU: CPU per article with Redis / without.
 
@@ -36,7 +37,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.request import urlopen
 
 import psutil
@@ -44,6 +45,9 @@ import psutil
 from bench.corpus import FEED_URL, make_pages, write_archive
 from bench.measure import REPO, ServerProcess, bench_env
 from tests.redisserver import RedisServer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 OUT = REPO / "bench" / "out"
 TARGETS = {"2 processes / 1": 1.8, "4 processes / 1": 3.4}
@@ -73,6 +77,7 @@ class FleetRun:
     requeued: int = 0  # requests that came back to the queue after their process's lease lapsed
     killed: int | None = None  # index of the process killed, and when (s after the start)
     killed_at: float | None = None
+    killed_after: int | None = None  # pages the site had answered then
     logs: list[str] = field(default_factory=list)
 
     @property
@@ -119,10 +124,15 @@ def run_fleet(
     feed: str,
     expected: set[str],
     *,
-    kill: tuple[int, float] | None = None,
+    kill: tuple[int, int] | None = None,
+    progress: Callable[[], int] | None = None,
     timeout: float = 1800,
 ) -> FleetRun:
-    """``count`` crawl processes at once, each with its own data dir (as on separate machines)."""
+    """``count`` crawl processes at once, each with its own data dir (as on separate machines).
+
+    ``kill=(index, n)``: process ``index`` gets SIGKILL once ``progress()`` (pages the site has
+    answered) reaches ``n`` — a moment in the crawl, whatever the machine's load does to start-up.
+    """
     if workdir.exists():
         shutil.rmtree(workdir)
     children: list[subprocess.Popen[bytes]] = []
@@ -154,7 +164,7 @@ def run_fleet(
                 cpu[i] = times.user + times.system
             except psutil.Error:
                 pass
-        if kill is not None and killed_at is None and now >= kill[1]:
+        if kill is not None and progress is not None and killed_at is None and progress() >= kill[1]:
             victim = children[kill[0]]
             if victim.poll() is None:
                 os.kill(victim.pid, signal.SIGKILL)
@@ -180,6 +190,7 @@ def run_fleet(
         late_slots=manifest_stat(workdir, "newscrawl/fleet/late_slots"),
         requeued=requeued(logs),
         killed=kill[0] if kill else None,
+        killed_after=kill[1] if kill else None,
         killed_at=round(killed_at, 2) if killed_at is not None else None,
         logs=logs,
     )
@@ -294,7 +305,6 @@ def main() -> None:
         if "kill" in parts:
             trials = []
             size = args.kill_articles
-            expected_wall = size / (3 * args.concurrency / args.latency) + 4
             for trial in range(args.kill_trials):
                 with ServerProcess(archives[size], latency=args.latency) as server:
                     settings = fleet_settings(
@@ -304,9 +314,11 @@ def main() -> None:
                         NEWSCRAWL_GLOBAL_RATE="0",
                         NEWSCRAWL_REDIS_LEASE=args.lease,
                     )
-                    kill = (rng.randrange(3), round(rng.uniform(1.0, expected_wall), 2))
+                    # Somewhere between a tenth and nine tenths of the pages served.
+                    kill = (rng.randrange(3), rng.randint(size // 10, size * 9 // 10))
+                    feed = f"{server.origin}/cn/rss"
                     run = run_fleet(
-                        root / f"kill-{trial}", 3, settings, f"{server.origin}/cn/rss", expected[size], kill=kill
+                        root / f"kill-{trial}", 3, settings, feed, expected[size], kill=kill, progress=server.served
                     )
                 trials.append(asdict(run) | {"exact": run.exact})
                 print(f"kill trial {trial}: victim {kill}, exact={run.exact}, wall {run.wall} s", file=sys.stderr)

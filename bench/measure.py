@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.request import urlopen
 
 import psutil
 
@@ -113,6 +115,11 @@ class ServerProcess:
         self.origin = f"http://127.0.0.1:{self.port}"
         self.process = psutil.Process(self.child.pid)
         self.cpu_at_start = cpu_seconds(self.process)
+
+    def served(self) -> int:
+        """Requests the server has answered so far (its /_bench/stats counter)."""
+        with urlopen(f"{self.origin}/_bench/stats", timeout=10) as response:
+            return int(json.load(response)["requests"])
 
     def cpu_used(self) -> float:
         """CPU seconds since the server was ready (loading the archive is not counted)."""
