@@ -7,7 +7,9 @@ aliases, committed after the dataset file is stored), ``listing_state`` (validat
 maps of each listing, committed only when the run finished),
 ``fail()`` (the run ends ``failed`` with that reason) and ``refused`` (the run did not get the
 data dir, so nothing may be crawled). The manifest is written when the run starts (``running``)
-and when it ends (``finished`` or ``failed``).
+and when it ends (``finished`` or ``failed``); then `run_closed` is sent with it, still under the
+data dir's lock (the health report listens). ``health`` is the verdict ``newscrawl.health`` sets
+at spider close; the manifest carries it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from newscrawl.run.accounting import Accounting, outcomes_total
 from newscrawl.run.clock import RunClock
 from newscrawl.run.identity import RunIdentity
 from newscrawl.run.lock import DataDirLock
-from newscrawl.run.manifest import manifest_path, write_manifest
+from newscrawl.run.manifest import manifest_path, settings_snapshot, write_manifest
 from newscrawl.run.publication import Publication
 from newscrawl.run.rejects import RejectsFile
 from newscrawl.store.feed_storage import AtomicFileFeedStorage
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STATUS_STAT = "newscrawl/run/status"
+# Sent once the run's final manifest is written (argument: ``manifest``, the dict written).
+run_closed = object()
 
 
 class Run:
@@ -60,13 +64,12 @@ class Run:
         self.lock = DataDirLock(self.identity.root, self.identity.run_id, self.clock)
         self.listing_state: ListingStateStore | None = None  # opened with the data dir
         self.backfill: dict[str, Any] | None = None  # the spider's catch-up or back-fill plan, for the manifest
-        self.settings_snapshot = {
-            name: settings[name] for name in sorted(settings.attributes) if name.startswith("NEWSCRAWL_")
-        }
+        self.settings_snapshot = settings_snapshot(settings)
         self.errors: list[str] = []
         self.refused = False
         self.close_reason: str | None = None
         self.rejects = RejectsFile(self.identity.rejects_path())
+        self.health: dict[str, Any] | None = None  # {"ok", "failed"}, set at spider close by newscrawl.health
 
     @classmethod
     def of(cls, crawler: Crawler) -> Run:
@@ -135,13 +138,16 @@ class Run:
             except OSError as exc:
                 self.fail(f"the listing state {self.listing_state.path} could not be stored: {exc}")
         status = "failed" if self.errors else "finished"
+        manifest: dict[str, Any] | None = None
         try:
-            self._write_manifest(status)
+            manifest = self._write_manifest(status)
         except OSError as exc:
             self.fail(f"the run manifest could not be written: {exc}")
             status = "failed"
         self.stats.set_value(STATUS_STAT, status)
         self._log_summary(status)
+        if manifest is not None:
+            self.crawler.signals.send_catch_log(run_closed, manifest=manifest)
         self.publication.close()
         self.lock.release()
 
@@ -183,10 +189,16 @@ class Run:
         for error in self.errors:
             logger.error("Run %s failed: %s", self.identity.run_id, error)
 
-    def _write_manifest(self, status: str) -> None:
+    def _write_manifest(self, status: str) -> dict[str, Any]:
+        manifest = self.manifest(status)
+        write_manifest(manifest_path(self.identity.runs_dir, self.identity.run_id), manifest)
+        return manifest
+
+    def manifest(self, status: str) -> dict[str, Any]:
+        """The run manifest as it stands (what ``runs/<run_id>.json`` gets)."""
         identity = self.identity
         accounting = self.accounting
-        manifest: dict[str, Any] = {
+        return {
             "run_id": identity.run_id,
             "spider": identity.spider,
             "status": status,
@@ -222,8 +234,8 @@ class Run:
             "listed": accounting.listed,
             "listed_left_out": accounting.left_out,
             "stats": {k: v for k, v in sorted(self.stats.get_stats().items()) if k.startswith("newscrawl/")},
+            "health": self.health,
         }
-        write_manifest(manifest_path(identity.runs_dir, identity.run_id), manifest)
 
     def _relative(self, path: Path | None) -> str | None:
         return str(path.relative_to(self.identity.root)) if path is not None else None
