@@ -18,6 +18,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 SEED = 20240401
@@ -438,12 +439,12 @@ def make_feed(pages: list[Page]) -> bytes:
     ).encode()
 
 
-def write_archive(folder: Path, pages: list[Page]) -> Path:
-    """A replay archive (the documented format): the feed at FEED_URL, then every page."""
+def write_archive(folder: Path, pages: list[Page], feed: Callable[[list[Page]], bytes] = make_feed) -> Path:
+    """A replay archive (the documented format): the feed at FEED_URL (written by ``feed``), then every page."""
     bodies = folder / "bodies"
     bodies.mkdir(parents=True, exist_ok=True)
     lines = []
-    (bodies / "feed.xml").write_bytes(make_feed(pages))
+    (bodies / "feed.xml").write_bytes(feed(pages))
     date = format_datetime(NEWEST + timedelta(hours=1), usegmt=True)
     rss = "application/rss+xml; charset=utf-8"
     lines.append(
