@@ -1,4 +1,8 @@
-"""RSS/Atom feed parsing (pure): bytes of one feed → its entries, tolerant of real-world feeds."""
+"""RSS/Atom feed parsing (pure): bytes of one feed → its entries, tolerant of real-world feeds.
+
+Plain RSS 2.0 (what RFI serves) is read by ``discovery.plain_rss`` with lxml; every other document
+(Atom, RSS 1.0, anything malformed or unusual) by feedparser. Both give the same raw entries.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+from feedparser.datetimes import _parse_date as feedparser_date  # the date rules of feedparser's own path
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 from w3lib.html import remove_tags, replace_entities
 
+from newscrawl.discovery.plain_rss import plain_rss_entries
 from newscrawl.extract.dates import struct_time_to_utc
 
 if TYPE_CHECKING:
@@ -70,27 +76,30 @@ def parse_feed(body: bytes, feed_url: str, content_type: str | None = None) -> P
     if not body.strip():
         return ParsedFeed(problem="empty document")
     text, encoding_problem = _decode(body, content_type)
-    try:
-        # A file object, never the bytes themselves: feedparser opens a bytes or str argument
-        # that names an existing file, and fetches one that looks like a URL.
-        result = feedparser.parse(
-            io.BytesIO(text.lstrip().encode("utf-8")),
-            response_headers=_AS_UTF8_XML,
-            resolve_relative_uris=False,  # both rewrite the HTML; it must stay as published
-            sanitize_html=False,
-        )
-    except Exception as exc:  # a broken feed must never stop the crawl: report it as the feed's problem
-        logger.warning("feedparser failed on %s", feed_url, exc_info=True)
-        return ParsedFeed(problem=_shorten(f"feedparser failed: {type(exc).__name__}: {exc}"))
-    raw_entries = result.get("entries", [])
-    entries = [_entry(dict(raw), position, feed_url) for position, raw in enumerate(raw_entries)]
+    document = text.lstrip().encode("utf-8")
     problems: list[str] = []
-    if not result.get("version"):
-        what = "no RSS or Atom root element" if entries else "not an RSS or Atom feed"
-        problems.append(what + (f" (served as {content_type})" if content_type else ""))
-    if result.get("bozo"):
-        error = result.get("bozo_exception")
-        problems.append(f"{type(error).__name__}: {error}" if error is not None else "malformed document")
+    raw_entries = plain_rss_entries(document, feedparser_date)
+    if raw_entries is None:
+        try:
+            # A file object, never the bytes themselves: feedparser opens a bytes or str argument
+            # that names an existing file, and fetches one that looks like a URL.
+            result = feedparser.parse(
+                io.BytesIO(document),
+                response_headers=_AS_UTF8_XML,
+                resolve_relative_uris=False,  # both rewrite the HTML; it must stay as published
+                sanitize_html=False,
+            )
+        except Exception as exc:  # a broken feed must never stop the crawl: report it as the feed's problem
+            logger.warning("feedparser failed on %s", feed_url, exc_info=True)
+            return ParsedFeed(problem=_shorten(f"feedparser failed: {type(exc).__name__}: {exc}"))
+        raw_entries = [dict(raw) for raw in result.get("entries", [])]
+        if not result.get("version"):
+            what = "no RSS or Atom root element" if raw_entries else "not an RSS or Atom feed"
+            problems.append(what + (f" (served as {content_type})" if content_type else ""))
+        if result.get("bozo"):
+            error = result.get("bozo_exception")
+            problems.append(f"{type(error).__name__}: {error}" if error is not None else "malformed document")
+    entries = [_entry(raw, position, feed_url) for position, raw in enumerate(raw_entries)]
     if encoding_problem:
         problems.append(encoding_problem)
     return ParsedFeed(entries=entries, problem=_shorten("; ".join(problems)) if problems else None)
