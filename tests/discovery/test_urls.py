@@ -6,7 +6,10 @@ from collections import Counter
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from newscrawl.discovery import urls
 from newscrawl.discovery.urls import (
     MAX_URL_LENGTH,
     canonical_url,
@@ -380,3 +383,15 @@ def test_section_of_every_real_article_is_its_parent_segment() -> None:
 def test_section_and_programme(url: str, section: str | None, programme: bool) -> None:
     assert section_from_url(url) == section
     assert is_programme_url(url) is programme
+
+
+@settings(max_examples=500, deadline=None)
+@given(url=st.from_regex(urls._CANONICAL_RFI_URL, fullmatch=True))
+def test_an_url_taken_as_canonical_at_sight_is_what_the_full_rules_make_of_it(url: str) -> None:
+    assert urls._canonicalised(url, None) == url
+
+
+@pytest.mark.parametrize("url", CN_URLS + TW_URLS)
+def test_real_urls_come_out_the_same_with_or_without_the_shortcut(url: str) -> None:
+    for form in (url, quote(unquote(url), safe="/:")):
+        assert canonical_url(form) == urls._canonicalised(form, None)

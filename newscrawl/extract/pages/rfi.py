@@ -119,9 +119,14 @@ class _Page:
     _canonical: dict[str, str | None] = field(default_factory=dict)
 
     def canonical(self, href: str) -> str | None:
-        """canonical_url of a link of the page; memoised, as pages link one URL several times."""
+        """canonical_url of a link of the page; memoised, as pages link one URL several times.
+
+        An absolute link is canonicalised without the base (which it does not need), so that it
+        shares the crawl's cache entry: rel=canonical is most often the URL the page came from.
+        """
         if href not in self._canonical:
-            self._canonical[href] = canonical_url(href, base=self.url)
+            absolute = href.lstrip().startswith(("https://", "http://"))
+            self._canonical[href] = canonical_url(href) if absolute else canonical_url(href, base=self.url)
         return self._canonical[href]
 
 
