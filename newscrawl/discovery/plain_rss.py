@@ -11,8 +11,9 @@ whose result feedparser's is known to be, and returns the same raw entries (the 
   enclosures any number), text only (CDATA is text), and only the attributes feedparser reads;
 - no text feedparser would transform: markup or an entity reference in a plain-text field
   (feedparser then takes it for HTML), ``@``, ``(`` or ``<`` in an author (it parses an e-mail
-  address out), ``&name;`` or ``:///`` in a link (it rewrites those), C1 control characters (mapped to cp1252) or text
-  made of Latin-1 characters only (re-read as UTF-8 mojibake).
+  address out), ``&name;`` or ``:///`` in a link and ``:///`` in a permalink guid (it rewrites
+  those), C1 control characters (mapped to cp1252), text made of Latin-1 characters only (re-read
+  as UTF-8 mojibake).
 
 Anything else returns None, and feedparser reads the document with all its tolerance.
 tests/discovery/test_plain_rss.py compares the two paths on every fixture feed and on generated ones.
@@ -111,6 +112,8 @@ def _raw_entry(item: etree._Element, parse_date: Callable[[str], Any]) -> dict[s
             raw["id"] = _no_markup(text, _MARKUP)
             # feedparser: a permalink guid stands for the link only when no <link> came before it
             permalink = child.get("isPermaLink", "true") == "true"
+            if permalink and ":///" in text:  # resolved as a URI, which rewrites that
+                raise _NotPlain
             raw["guidislink"] = permalink and "link" not in raw
             if raw["guidislink"]:
                 raw.setdefault("link", raw["id"])
