@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from newscrawl.extract.text import Element, clean_text, split_keywords, split_names
 from newscrawl.items import Media
 
@@ -25,6 +27,7 @@ _ISO_DURATION = re.compile(
     r"(?:T(?:(?P<h>\d+(?:[.,]\d+)?)H)?(?:(?P<m>\d+(?:[.,]\d+)?)M)?(?:(?P<s>\d+(?:[.,]\d+)?)S)?)?",
     re.I,
 )
+_LONG_NUMBER = re.compile(r"\d{19}")
 _DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
@@ -46,9 +49,9 @@ class JsonLd:
         return []
 
 
-def page_jsonld(root: Element) -> JsonLd:
-    """The JSON-LD of a parsed page: its `application/ld+json` scripts, each parsed on its own."""
-    return parse_scripts(s.text or "" for s in root.iter("script") if "ld+json" in (s.get("type") or "").lower())
+def page_jsonld(scripts: Iterable[Element]) -> JsonLd:
+    """The JSON-LD of a page, given its `<script>` elements: the `application/ld+json` ones, each on its own."""
+    return parse_scripts(s.text or "" for s in scripts if "ld+json" in (s.get("type") or "").lower())
 
 
 def parse_scripts(texts: Iterable[str]) -> JsonLd:
@@ -59,12 +62,28 @@ def parse_scripts(texts: Iterable[str]) -> JsonLd:
         if not text.strip():
             continue
         try:
-            data = json.loads(text, strict=False)  # strict=False: raw newlines inside strings
+            data = load_json(text)
         except ValueError:
             invalid += 1
             continue
         objects.extend(flatten(data))
     return JsonLd(objects, invalid)
+
+
+def load_json(text: str) -> Any:
+    """``json.loads(text, strict=False)`` (raw newlines inside strings are common in JSON-LD).
+
+    orjson reads the same value about twice as fast. It refuses what the standard module's
+    lenient mode takes (control characters in strings, NaN, lone surrogates), and then the
+    standard module reads it; integers beyond 64 bits, which orjson would read as floats, go to
+    the standard module at once (any run of 19 digits).
+    """
+    if not _LONG_NUMBER.search(text):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(text, strict=False)
 
 
 def flatten(data: Any) -> Iterator[JsonObject]:
