@@ -1,9 +1,16 @@
 """End-to-end crawl: ``scrapy crawl rfi_cn`` against the floor spider, over HTTP and in replay.
 
-Both spiders run as their own process with the same ``-s`` settings (politeness off), read the
+The spiders run as their own process with the same ``-s`` settings (politeness off), read the
 same feed and fetch the same pages from the same source: the local server (``http`` mode, a
-separate process whose CPU is measured apart) or the replay archive (``replay`` mode, both
-through ``newscrawl.downloader.replay.ReplayMiddleware``). The crawler's CPU is user+sys of its process.
+separate process whose CPU is measured apart) or the replay archive (``replay`` mode, through
+``newscrawl.downloader.replay.ReplayMiddleware``). The crawler's CPU is user+sys of its process.
+
+- ``floor``: bench/floor_spider.py with every setting the project sets except what is measured
+  (like for like: the headline ratio is ``ours / floor``);
+- ``bare``: the same spider with Scrapy's defaults only (``CONCURRENT_ITEMS = 100``, …), the
+  floor as it was before issue 17: a side figure, for continuity with older results;
+- ``ours``: ``scrapy crawl rfi_cn``.
+
 A run over an empty feed gives each spider's fixed cost (start-up, shutdown), so the per-article
 figure can be given both whole (``cpu / articles``) and marginal (``(cpu - cpu_empty) / articles``).
 """
@@ -17,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.corpus import FEED_URL
+from bench.floor_spider import FLOOR_BARE
 from bench.measure import REPO, ProcessRun, ServerProcess, run_process
 
-SPIDERS = ("floor", "ours")
+SPIDERS = ("floor", "ours", "bare")
 MODES = ("http", "replay")
 FLOOR_SPIDER = Path(__file__).with_name("floor_spider.py")
 
@@ -39,7 +47,7 @@ SHARED_SETTINGS = {
 
 @dataclass
 class CrawlRun:
-    spider: str  # "ours" (rfi_cn) or "floor"
+    spider: str  # "ours" (rfi_cn), "floor" (like for like) or "bare" (the floor with Scrapy's defaults)
     mode: str  # "http" or "replay"
     articles: int  # pages listed in the feed
     items: int  # records written
@@ -68,8 +76,8 @@ def ours_command(mode: str, source: str, data_dir: Path, extra: dict[str, str] |
     return [sys.executable, "-m", "scrapy", "crawl", "rfi_cn", "-a", f"feeds={feed}", *_settings(settings)]
 
 
-def floor_command(mode: str, source: str, output: Path) -> list[str]:
-    settings = {**SHARED_SETTINGS}
+def floor_command(mode: str, source: str, output: Path, *, bare: bool = False) -> list[str]:
+    settings = {**SHARED_SETTINGS, **({FLOOR_BARE: "True"} if bare else {})}
     arguments = ["-a", f"feed={FEED_URL}"]
     if mode == "http":
         arguments = ["-a", f"feed={source}/cn/rss", "-a", f"fetch_origin={source}"]
@@ -120,7 +128,7 @@ def crawl_once(
             items = _dataset_lines(data_dir) if run.returncode == 0 else -1
         else:
             output = workdir / "floor.jsonl"
-            run = run_process(floor_command(mode, source, output), workdir, log_path=log)
+            run = run_process(floor_command(mode, source, output, bare=spider == "bare"), workdir, log_path=log)
             items = len(output.read_bytes().splitlines()) if output.exists() else 0
         server_cpu = server.cpu_used() if server is not None else None
     finally:
@@ -177,5 +185,6 @@ def summarize(best: dict[tuple[str, str, int], CrawlRun], articles: int) -> dict
             }
         figures["ratio_ours_floor"] = round(per_article["ours"][0] / per_article["floor"][0], 2)
         figures["ratio_ours_floor_marginal"] = round(per_article["ours"][1] / per_article["floor"][1], 2)
+        figures["ratio_ours_bare"] = round(per_article["ours"][0] / per_article["bare"][0], 2)
         summary[mode] = figures
     return summary

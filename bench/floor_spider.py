@@ -6,7 +6,8 @@ same replay archive (``newscrawl.downloader.replay.ReplayMiddleware``), parses e
 project (no scrapy.cfg). Like for like: it runs with every setting ``newscrawl/settings.py`` sets
 (``CONCURRENT_ITEMS``, timeouts, size limits, retry codes, the reactor, …) except the project's own
 components and output, which are what the benchmark measures; the benchmark's ``-s`` settings
-override both spiders alike.
+override both spiders alike. ``-s BENCH_FLOOR_BARE=True`` runs it with Scrapy's defaults instead
+(the floor as it was before issue 17, for a side figure).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator
 
     from scrapy.http import Response
+    from scrapy.settings import BaseSettings
 
 RFI_ORIGIN = "https://www.rfi.fr"
 
@@ -33,6 +35,7 @@ MEASURED = frozenset(
     {"DOWNLOADER_MIDDLEWARES", "ITEM_PIPELINES", "EXTENSIONS", "FEEDS", "FEED_STORAGES", "FEED_URI_PARAMS"}
 )
 PROJECT_LAYOUT = frozenset({"BOT_NAME", "SPIDER_MODULES", "NEWSPIDER_MODULE", "COMMANDS_MODULE"})
+FLOOR_BARE = "BENCH_FLOOR_BARE"
 
 
 def shared_project_settings() -> dict[str, Any]:
@@ -47,7 +50,12 @@ def shared_project_settings() -> dict[str, Any]:
 
 class FloorSpider(scrapy.Spider):
     name = "floor"
-    custom_settings = shared_project_settings()
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        if not settings.getbool(FLOOR_BARE):
+            settings.setdict(shared_project_settings(), priority="spider")
 
     def __init__(self, feed: str, fetch_origin: str = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
