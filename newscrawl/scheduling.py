@@ -25,6 +25,7 @@ import math
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -74,8 +75,9 @@ class Scrapyd:
       it with ``requests`` and the same credentials;
     - it takes a refused login (HTTP 401, an HTML page) for a malformed answer: a response hook on
       its ``auth`` turns 401 into "authentication refused";
-    - it passes no timeout to ``requests``, and offers no way to set one: a Scrapyd that accepts
-      connections but never answers blocks the scheduler (the job log fetch does have ``timeout``).
+    - it passes no timeout to ``requests``, and offers no way to set one: each call runs on a
+      daemon thread and is given up after ``timeout`` seconds (``_within``), so a Scrapyd that
+      accepts connections but never answers cannot block the scheduler.
     """
 
     def __init__(self, url: str, username: str = "", password: str = "", timeout: float = 30.0) -> None:
@@ -110,13 +112,35 @@ class Scrapyd:
 
     def _call(self, endpoint: str, method: Callable[..., Any], *args: Any) -> Any:
         try:
-            return method(*args)
+            return _within(self.timeout, method, *args)
+        except TimeoutError as error:
+            raise ScrapydError(f"{self.url_for(endpoint)}: no answer within {self.timeout:g} s") from error
         except ErrorResponse as error:
             raise ScrapydError(f"{endpoint} refused the request: {error}") from error
         except MalformedResponse as error:
             raise ScrapydError(f"{endpoint} did not answer JSON: {str(error)[:200]!r}") from error
         except requests.RequestException as error:
             raise ScrapydError(f"{self.url_for(endpoint)}: {error}") from error
+
+
+def _within(timeout: float, method: Callable[..., Any], *args: Any) -> Any:
+    """``method(*args)``, or TimeoutError after ``timeout`` seconds (the call is left to finish on its own)."""
+    outcome: dict[str, Any] = {}
+
+    def call() -> None:
+        try:
+            outcome["value"] = method(*args)
+        except Exception as error:  # re-raised in the caller's thread below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=call, name="scrapyd-call", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise TimeoutError
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
 
 
 class _CheckedAuth(requests.auth.AuthBase):

@@ -704,3 +704,15 @@ def test_deployed_command_lines_are_valid(name: str, prefix: str) -> None:
     scheduler = scheduler_from_options(options)
     assert scheduler.data_dir.is_absolute()
     assert options.wait
+
+
+def test_a_scrapyd_that_never_answers_is_given_up_after_the_timeout() -> None:
+    """ScrapydClient sets no timeout: the scheduler's own deadline must end a call that hangs."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # accepts connections (the kernel does), never answers
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        started = time.monotonic()
+        with pytest.raises(ScrapydError, match=r"no answer within 0\.5 s"):
+            Scrapyd(url, timeout=0.5).jobs("newscrawl")
+        assert time.monotonic() - started < 5
