@@ -27,7 +27,7 @@ _ISO_DURATION = re.compile(
     r"(?:T(?:(?P<h>\d+(?:[.,]\d+)?)H)?(?:(?P<m>\d+(?:[.,]\d+)?)M)?(?:(?P<s>\d+(?:[.,]\d+)?)S)?)?",
     re.I,
 )
-_LONG_NUMBER = re.compile(r"\d{19}")
+_HUGE = float(2**63)
 _DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
@@ -73,17 +73,30 @@ def parse_scripts(texts: Iterable[str]) -> JsonLd:
 def load_json(text: str) -> Any:
     """``json.loads(text, strict=False)`` (raw newlines inside strings are common in JSON-LD).
 
-    orjson reads the same value about twice as fast. It refuses what the standard module's
-    lenient mode takes (control characters in strings, NaN, lone surrogates), and then the
-    standard module reads it; integers beyond 64 bits, which orjson would read as floats, go to
-    the standard module at once (any run of 19 digits).
+    orjson reads the same value about four times as fast. It refuses what the standard module's
+    lenient mode takes (control characters in strings, NaN, lone surrogates), and it reads an
+    integer beyond 64 bits as a float (of magnitude 2**63 or more): the standard module reads
+    both.
     """
-    if not _LONG_NUMBER.search(text):
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(text, strict=False)
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text, strict=False)
+    return json.loads(text, strict=False) if _has_huge_float(value) else value
+
+
+def _has_huge_float(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is float and abs(item) >= _HUGE:
+            return True
+    return False
 
 
 def flatten(data: Any) -> Iterator[JsonObject]:

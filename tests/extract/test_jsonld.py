@@ -221,6 +221,8 @@ def test_json_is_read_as_the_standard_module_reads_it(value: object, ascii_only:
         '{"a": "line\nbreak"}',  # a raw newline inside a string (strict=False)
         '{"a": NaN, "b": Infinity}',
         '{"a": 123456789012345678901234567890}',
+        '{"a": [{"b": -123456789012345678901234567890}], "c": 18446744073709551615}',
+        '{"a": 1e19, "b": 9223372036854775807}',
         '{"a": "\\ud83d"}',  # a lone surrogate
         '{"a": 1, "a": 2}',
         '{"a": 1E400, "b": -0, "c": 1.0}',
