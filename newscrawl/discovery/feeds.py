@@ -55,6 +55,10 @@ class ParsedFeed:
 _AS_UTF8_XML = {"content-type": "application/xml; charset=utf-8"}
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _WEB_SCHEMES = frozenset({"http", "https"})
+# An absolute http(s) URL with a host and no query, fragment, brackets, spaces or control
+# characters: urljoin returns it unchanged whatever the base, and it is a web URL. Most feed links
+# are such; the check is ~1 µs, urljoin and urlsplit ~10 (tests/discovery/test_feeds.py).
+_PLAIN_WEB_URL = re.compile(r"https?://[^/?#\[\]\\\s\x00-\x20\x7f]+(?:/[^?#\[\]\\\s\x00-\x20\x7f]*)?")
 _RSS_AUTHOR = re.compile(r"^\S+@\S+\s+\((.+)\)$")  # RSS <author>: "email (Name)"
 _MAX_PROBLEM_LENGTH = 300
 # Codecs a charset label may name that are no document encoding here: escape codecs turn ASCII bytes
@@ -207,6 +211,8 @@ def _enclosures(raw: Mapping[str, Any], feed_url: str) -> tuple[tuple[str, str],
 def _join(base: str, url: str | None) -> str | None:
     if not url:
         return None
+    if _PLAIN_WEB_URL.fullmatch(url):
+        return url
     try:
         return urljoin(base, url)
     except ValueError:  # e.g. a malformed IPv6 host
@@ -214,6 +220,8 @@ def _join(base: str, url: str | None) -> str | None:
 
 
 def _web_url(url: str | None) -> str | None:
+    if url and _PLAIN_WEB_URL.fullmatch(url):
+        return url
     try:
         return url if url and urlsplit(url).scheme.lower() in _WEB_SCHEMES else None
     except ValueError:

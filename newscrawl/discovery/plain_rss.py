@@ -47,8 +47,8 @@ _ITEM_CHILDREN: dict[str, frozenset[str]] = {
 _REPEATABLE = frozenset({"category", "enclosure"})
 _DECLARATION = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']+)[\"']")
 _C1 = re.compile("[\x80-\x9f]")
-_MARKUP = ("<", "&")
-_NOT_A_PLAIN_AUTHOR = ("<", "&", "@", "(", ")")
+_MARKUP = re.compile("[<&]")
+_NOT_A_PLAIN_AUTHOR = re.compile("[<&@()]")
 _LINK_REWRITTEN = re.compile(r"&[A-Za-z0-9_]+;|:///")  # what feedparser rewrites in a link
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=False)
 
@@ -98,7 +98,7 @@ def _raw_entry(item: etree._Element, parse_date: Callable[[str], Any]) -> dict[s
         if tag in seen and tag not in _REPEATABLE:
             raise _NotPlain
         seen.add(tag)
-        if not _ITEM_CHILDREN[tag].issuperset(child.attrib):
+        if not _ITEM_CHILDREN[tag].issuperset(child.keys()):
             raise _NotPlain
         text = _plain((child.text or "").strip())
         if tag == "title":
@@ -143,7 +143,7 @@ def _plain(text: str) -> str:
     return text
 
 
-def _no_markup(text: str, refused: tuple[str, ...]) -> str:
-    if any(mark in text for mark in refused):
+def _no_markup(text: str, refused: re.Pattern[str]) -> str:
+    if refused.search(text):
         raise _NotPlain
     return text
