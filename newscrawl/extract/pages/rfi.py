@@ -552,15 +552,28 @@ def _figures(container: Element) -> Iterator[Element]:
 
 
 def _body_noise(container: Element) -> Iterator[Element]:
-    """What the rule book removes from the body before its text is read (figures aside)."""
-    for element in container.iter(etree.Element):
-        tag = element.tag
-        classes = (element.get("class") or "").split()
-        if (
-            tag in _BODY_NOISE_TAGS
-            or not _BODY_NOISE_CLASSES.isdisjoint(classes)
-            or (tag == "p" and "t-copyright" in classes)
-            or element.get("data-selfpromo-newsletter") is not None
-            or element.get("data-selfpromo-app") is not None
-        ):
+    """What the rule book removes from the body before its text is read (figures aside).
+
+    Not inside what it yields: that goes with it. The container itself is never yielded.
+    """
+    walker = etree.iterwalk(container, events=("start",))
+    for _, element in walker:
+        if element is not container and _is_noise(element):
             yield element
+            walker.skip_subtree()
+
+
+def _is_noise(element: Element) -> bool:
+    tag = element.tag
+    if tag in _BODY_NOISE_TAGS:
+        return True
+    attributes = element.keys()
+    if not attributes:  # most of a body: <p>, <a>, <strong> without attributes
+        return False
+    classes = (element.get("class") or "").split()
+    return (
+        not _BODY_NOISE_CLASSES.isdisjoint(classes)
+        or (tag == "p" and "t-copyright" in classes)
+        or "data-selfpromo-newsletter" in attributes
+        or "data-selfpromo-app" in attributes
+    )
