@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-import feedparser
-from feedparser.datetimes import _parse_date as feedparser_date  # the date rules of feedparser's own path
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 from w3lib.html import remove_tags, replace_entities
 
@@ -82,8 +80,10 @@ def parse_feed(body: bytes, feed_url: str, content_type: str | None = None) -> P
     text, encoding_problem = _decode(body, content_type)
     document = text.lstrip().encode("utf-8")
     problems: list[str] = []
-    raw_entries = plain_rss_entries(document, feedparser_date)
+    raw_entries = plain_rss_entries(document)
     if raw_entries is None:
+        import feedparser  # here: ~10 ms of imports that a run of plain RSS feeds does not pay
+
         try:
             # A file object, never the bytes themselves: feedparser opens a bytes or str argument
             # that names an existing file, and fetches one that looks like a URL.

@@ -15,6 +15,11 @@ whose result feedparser's is known to be, and returns the same raw entries (the 
   those), C1 control characters (mapped to cp1252), text made of Latin-1 characters only (re-read
   as UTF-8 mojibake).
 
+Dates are read only in the strict RFC 822 form RFC 2822 writes (``Tue, 02 Apr 2024 07:15:00
++0200``, a four-digit year, ``GMT``/``UT``/``Z`` or a numeric offset), as feedparser's own RFC 822
+rule reads them (its first rule that takes such a date); any other form is feedparser's. So a plain
+document is read without importing feedparser at all.
+
 Anything else returns None, and feedparser reads the document with all its tolerance.
 tests/discovery/test_plain_rss.py compares the two paths on every fixture feed and on generated ones.
 """
@@ -22,12 +27,13 @@ tests/discovery/test_plain_rss.py compares the two paths on every fixture feed a
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    import time
 
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
@@ -47,6 +53,14 @@ _ITEM_CHILDREN: dict[str, frozenset[str]] = {
 _REPEATABLE = frozenset({"category", "enclosure"})
 _DECLARATION = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']+)[\"']")
 _C1 = re.compile("[\x80-\x9f]")
+_RFC822_DATE = re.compile(
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun),?\s+)?(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+"
+    r"(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s+(gmt|ut|z|[+-]\d{4})",
+    re.IGNORECASE,
+)
+_MONTHS = {name: number for number, name in enumerate(("jan", "feb", "mar", "apr", "may", "jun"), 1)} | {
+    name: number for number, name in enumerate(("jul", "aug", "sep", "oct", "nov", "dec"), 7)
+}
 _MARKUP = re.compile("[<&]")
 _NOT_A_PLAIN_AUTHOR = re.compile("[<&@()]")
 _LINK_REWRITTEN = re.compile(r"&[A-Za-z0-9_]+;|:///")  # what feedparser rewrites in a link
@@ -57,11 +71,8 @@ class _NotPlain(Exception):
     """The document needs feedparser."""
 
 
-def plain_rss_entries(document: bytes, parse_date: Callable[[str], Any]) -> list[dict[str, Any]] | None:
-    """feedparser's raw entries of a plain RSS 2.0 document (UTF-8), or None when it is not plain.
-
-    ``parse_date`` is feedparser's own date parser, so that dates come out as feedparser reads them.
-    """
+def plain_rss_entries(document: bytes) -> list[dict[str, Any]] | None:
+    """feedparser's raw entries of a plain RSS 2.0 document (UTF-8), or None when it is not plain."""
     head = document[:512]
     declared = _DECLARATION.search(head)
     if (declared and declared.group(1).lower() not in (b"utf-8", b"utf8")) or b"<!DOCTYPE" in document:
@@ -81,12 +92,12 @@ def plain_rss_entries(document: bytes, parse_date: Callable[[str], Any]) -> list
     if sum(1 for _ in root.iter("item")) != len(items):
         return None
     try:
-        return [_raw_entry(item, parse_date) for item in items]
+        return [_raw_entry(item) for item in items]
     except _NotPlain:
         return None
 
 
-def _raw_entry(item: etree._Element, parse_date: Callable[[str], Any]) -> dict[str, Any]:
+def _raw_entry(item: etree._Element) -> dict[str, Any]:
     if item.attrib:
         raise _NotPlain
     raw: dict[str, Any] = {"links": [], "tags": [], "authors": []}
@@ -118,7 +129,7 @@ def _raw_entry(item: etree._Element, parse_date: Callable[[str], Any]) -> dict[s
             if raw["guidislink"]:
                 raw.setdefault("link", raw["id"])
         elif tag == "pubDate":
-            raw["published_parsed"] = parse_date(_no_markup(text, _MARKUP))
+            raw["published_parsed"] = _rfc822_date(text)
         elif tag == "description":
             raw["summary_detail"] = {"type": "text/html", "value": text}
         elif tag == f"{_CONTENT}encoded":
@@ -134,6 +145,20 @@ def _raw_entry(item: etree._Element, parse_date: Callable[[str], Any]) -> dict[s
             if href:
                 raw["links"].append({"rel": "enclosure", "href": href, "type": (child.get("type") or "").lower()})
     return raw
+
+
+def _rfc822_date(text: str) -> time.struct_time:
+    """A UTC time tuple, as feedparser's RFC 822 rule gives it (other forms: not plain)."""
+    match = _RFC822_DATE.fullmatch(text)
+    if not match:
+        raise _NotPlain
+    day, month, year, hour, minute, second, zone = match.groups()
+    offset = 0 if zone[0] not in "+-" else (-1 if zone[0] == "-" else 1) * (int(zone[1:3]) * 60 + int(zone[3:]))
+    try:
+        stamp = datetime(int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second or 0))
+        return (stamp - timedelta(minutes=offset)).utctimetuple()
+    except (ValueError, OverflowError):
+        raise _NotPlain from None
 
 
 def _plain(text: str) -> str:

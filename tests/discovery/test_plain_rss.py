@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from html import escape
 from pathlib import Path
 
 import pytest
-from feedparser.datetimes import _parse_date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newscrawl.discovery import feeds
 from newscrawl.discovery.feeds import ParsedFeed, parse_feed
-from newscrawl.discovery.plain_rss import plain_rss_entries
+from newscrawl.discovery.plain_rss import _NotPlain, _rfc822_date, plain_rss_entries
 from tests.conftest import REPO
 
 FEED_URL = "https://www.rfi.fr/cn/rss"
@@ -23,12 +23,12 @@ PLAIN_FIXTURES = {"rfi-cn.xml", "rfi-cn-zhongguo.xml", "rfi-cn-faguo.xml", "rfi-
 
 def through_feedparser(body: bytes, content_type: str | None, monkeypatch: pytest.MonkeyPatch) -> ParsedFeed:
     with monkeypatch.context() as patch:
-        patch.setattr(feeds, "plain_rss_entries", lambda document, parse_date: None)
+        patch.setattr(feeds, "plain_rss_entries", lambda document: None)
         return parse_feed(body, FEED_URL, content_type)
 
 
 def is_plain(body: bytes) -> bool:
-    return plain_rss_entries(body.lstrip(), _parse_date) is not None
+    return plain_rss_entries(body.lstrip()) is not None
 
 
 @pytest.mark.parametrize("path", FIXTURE_FEEDS, ids=lambda path: f"{path.parent.parent.name}/{path.name}")
@@ -52,6 +52,12 @@ PLAIN_TEXTS = [
     "https://www.rfi.fr/cn/d?xtor=RSS&amp;utm_source=x",
     "Tue, 02 Apr 2024 07:15:00 +0200",
     "Tue, 02 Apr 2024 07:15:00 GMT",
+    "tue, 2 apr 2024 07:15 -0130",
+    "02 Apr 2024 23:59:60 Z",
+    "Sun, 31 Mar 2024 02:30:00 UT",
+    "Fri, 30 Feb 2024 10:00:00 +0000",
+    "Mon, 01 Jan 0001 00:30:00 +0100",
+    "Tuesday, 02 April 2024 07:15:00 EST",
     "2024-04-02T07:15:00+02:00",
     "02/04/2024",
     "not a date",
@@ -130,3 +136,23 @@ def test_generated_feeds_read_the_same_both_ways(entries: list[str], declaration
 )
 def test_what_is_not_plain_rss_is_left_to_feedparser(document: str) -> None:
     assert not is_plain(document.encode())
+
+
+def test_dates_are_read_as_feedparser_reads_them_or_left_to_it() -> None:
+    from feedparser.datetimes import _parse_date  # feedparser's own date rules, as its path uses them
+
+    rng = random.Random(17)
+    zones = ["GMT", "UT", "Z", "gmt", "+0000", "+0200", "-0500", "+0530", "-0130", "+1400", "+9959", "EST"]
+    read = 0
+    for _ in range(5000):
+        day = f"{rng.choice(['Mon, ', 'tue, ', 'Sun ', ''])}{rng.randint(0, 32):0{rng.choice([1, 2])}d}"
+        month = rng.choice(["Jan", "feb", "APR", "Dec", "April"])
+        when = f"{rng.randint(1, 9999):04d} {rng.randint(0, 25):02d}:{rng.randint(0, 61):02d}:{rng.randint(0, 61):02d}"
+        text = f"{day} {month} {when} {rng.choice(zones)}"
+        try:
+            parsed = _rfc822_date(text)
+        except _NotPlain:
+            continue
+        read += 1
+        assert tuple(parsed) == tuple(_parse_date(text)), text
+    assert read > 1000
