@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import psutil
 
-from bench import browser, corpus, corpus_grown, crawl, dedup, extraction, generic
+from bench import browser, corpus, corpus_grown, crawl, dedup, extraction, generic, instructions
 from bench.corpus import Page, write_archive
 from bench.measure import REPO
 from bench.profile import profile_crawl, profile_extraction
@@ -32,7 +32,8 @@ from bench.profile import profile_crawl, profile_extraction
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-PARTS = ("extraction", "generic", "crawl", "dedup", "browser")
+PARTS = ("extraction", "generic", "crawl", "dedup", "browser", "instructions")
+DEFAULT_PARTS = PARTS[:-1]  # instructions (callgrind) takes ~15 minutes: asked for by name
 OUT = REPO / "bench" / "out"
 # Two corpora built two ways (bench/README.md, "Inputs"): the generated pages and the fixture
 # pages grown to full size. Extraction and crawl figures are given for both.
@@ -169,8 +170,9 @@ def report(results: dict[str, Any]) -> str:
         lines.append("")
         lines += [
             f"{mode}: ours/floor **{figures['ratio_ours_floor']}** per article (like for like: the floor has the "
-            f"project's settings); side figures: marginal (fixed cost out) {figures['ratio_ours_floor_marginal']}, "
-            f"against the bare floor (Scrapy's defaults) {figures['ratio_ours_bare']}"
+            f"project's settings); side figures: without the report rebuild {figures['ratio_ours_noreport_floor']}, "
+            f"marginal (fixed cost out) {figures['ratio_ours_floor_marginal']}, against the bare floor (Scrapy's "
+            f"defaults) {figures['ratio_ours_bare']}"
             for mode, figures in c["modes"].items()
         ]
         lines.append("")
@@ -229,6 +231,23 @@ def report(results: dict[str, Any]) -> str:
             + " |",
             "",
         ]
+    if "instructions" in results:
+        i = results["instructions"]
+        lines += [f"## Crawl in instructions (callgrind, replay, {i.get('articles')} articles)", ""]
+        if "missing" in i:
+            lines += [f"Not measured: {i['missing']}", ""]
+        else:
+            lines += [
+                "| crawl | instructions |",
+                "|---|---:|",
+                *(f"| {name} | {count:,} |" for name, count in i["instructions"].items()),
+                "",
+                *(
+                    f"{spider}/floor: **{i[f'ratio_{spider}_floor']}** (marginal {i[f'ratio_{spider}_floor_marginal']})"
+                    for spider in crawl.OURS_VARIANTS
+                ),
+                "",
+            ]
     lines += ["## Targets", "", "| ratio | value | target | |", "|---|---:|---:|---|"]
     lines += [target_line(name, value) for name, value in ratios.items()]
     return "\n".join(lines) + "\n"
@@ -286,7 +305,7 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="smaller inputs, one run each (under a minute; a smoke test)"
     )
-    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
+    parser.add_argument("--only", default=",".join(DEFAULT_PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
     parser.add_argument(
         "--browser-pages",
         type=int,
@@ -333,6 +352,10 @@ def main() -> None:
             log(f"browser: {sizes.browser_pages} pages through the browser fallback")
             archive = archive_of(work, sizes.browser_pages)
             results["browser"] = browser.measure(archive, sizes.browser_pages, work / "browser-run")
+        if "instructions" in parts:
+            log(f"instructions: {sizes.crawl_pages} articles of the generated corpus, replay, under callgrind")
+            archives = {articles: archive_of(work, articles) for articles in (0, sizes.crawl_pages)}
+            results["instructions"] = instructions.measure(archives, work / "instructions")
         if args.profile:
             log("profiles: extraction, then rfi_cn in replay over the crawl corpus")
             profiles += profile_extraction(corpus.make_pages(sizes.extraction_pages))

@@ -50,6 +50,7 @@ def run_process(
     log_path: Path,
     sampler: Callable[[psutil.Process], None] | None = None,
     timeout: float = 900,
+    env: dict[str, str] | None = None,
 ) -> ProcessRun:
     """Run ``command`` to its end; its CPU is read from the exited (not yet reaped) process.
 
@@ -58,7 +59,9 @@ def run_process(
     """
     with log_path.open("wb") as log:
         started = time.perf_counter()
-        child = subprocess.Popen(command, cwd=cwd, env=bench_env(), stdout=log, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(
+            command, cwd=cwd, env={**bench_env(), **(env or {})}, stdout=log, stderr=subprocess.STDOUT
+        )
     process = psutil.Process(child.pid)
     peak_rss = 0
     while process.status() != psutil.STATUS_ZOMBIE:
