@@ -1,8 +1,10 @@
 """The run extension: one crawl run from the spider's opening to the engine's stop.
 
 It ties the run's parts together and is the one object the spider and the pipelines look up
-(``Run.of(crawler)``): ``identity`` (id, folders), ``accounting`` (listing sources and entry
-outcomes), ``publication`` (claims and aliases, committed after the dataset file is stored),
+(``Run.of(crawler)``): ``clock`` (the run's time, frozen by NEWSCRAWL_NOW), ``identity`` (id,
+folders), ``accounting`` (listing sources and entry outcomes), ``publication`` (claims and
+aliases, committed after the dataset file is stored), ``listing_state`` (validators and named
+maps of each listing, committed only when the run finished),
 ``fail()`` (the run ends ``failed`` with that reason) and ``refused`` (the run did not get the
 data dir, so nothing may be crawled). The manifest is written when the run starts (``running``)
 and when it ends (``finished`` or ``failed``); then `run_closed` is sent with it, still under the
@@ -15,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +25,14 @@ from scrapy import signals
 
 from newscrawl.extract.text import counted
 from newscrawl.run.accounting import Accounting, outcomes_total
-from newscrawl.run.identity import RunIdentity, utc_now
+from newscrawl.run.clock import RunClock
+from newscrawl.run.identity import RunIdentity
 from newscrawl.run.lock import DataDirLock
 from newscrawl.run.manifest import manifest_path, settings_snapshot, write_manifest
 from newscrawl.run.publication import Publication
 from newscrawl.run.rejects import RejectsFile
 from newscrawl.store.feed_storage import AtomicFileFeedStorage
+from newscrawl.store.listings import ListingStateStore
 from newscrawl.store.seen import SeenStore
 
 if TYPE_CHECKING:
@@ -50,10 +55,15 @@ class Run:
         settings = crawler.settings
         assert crawler.stats is not None
         self.stats = crawler.stats
-        self.identity = RunIdentity.start(str(crawler.spidercls.name), Path(settings["NEWSCRAWL_DATA_DIR"] or "data"))
+        self.clock = RunClock.from_settings(settings)
+        self.identity = RunIdentity.start(
+            str(crawler.spidercls.name), Path(settings["NEWSCRAWL_DATA_DIR"] or "data"), self.clock.now()
+        )
         self.accounting = Accounting(self.stats, settings.getint("NEWSCRAWL_MANIFEST_MAX_LISTED"))
-        self.publication = Publication(self.identity.run_id)
-        self.lock = DataDirLock(self.identity.root, self.identity.run_id)
+        self.publication = Publication(self.identity.run_id, self.clock)
+        self.lock = DataDirLock(self.identity.root, self.identity.run_id, self.clock)
+        self.listing_state: ListingStateStore | None = None  # opened with the data dir
+        self.backfill: dict[str, Any] | None = None  # the spider's catch-up or back-fill plan, for the manifest
         self.settings_snapshot = settings_snapshot(settings)
         self.errors: list[str] = []
         self.refused = False
@@ -100,6 +110,7 @@ class Run:
             return
         self.lock.recover_dead_runs()
         self.publication.open(SeenStore(root / "seen.sqlite3"))
+        self.listing_state = ListingStateStore(root / "listings.json")
         logger.info("Run %s started: data dir %s", self.identity.run_id, root)
         self._write_manifest("running")
 
@@ -121,6 +132,11 @@ class Run:
 
     def engine_stopped(self) -> None:
         self._check_outcome()
+        if not self.errors and self.listing_state is not None:
+            try:
+                self.listing_state.commit()
+            except OSError as exc:
+                self.fail(f"the listing state {self.listing_state.path} could not be stored: {exc}")
         status = "failed" if self.errors else "finished"
         manifest: dict[str, Any] | None = None
         try:
@@ -138,9 +154,9 @@ class Run:
     def _check_outcome(self) -> None:
         if self.close_reason not in (None, "finished"):
             self.fail(f"the crawl was closed early: {self.close_reason}")
-        sources = self.accounting.sources
-        if not self.refused and sources and not any(source.ok for source in sources):
-            problems = sorted({str(source.problem) for source in sources})
+        feeds = [source for source in self.accounting.sources if source.kind == "feed"]
+        if not self.refused and feeds and not any(source.ok for source in feeds):
+            problems = sorted({str(source.problem) for source in feeds})
             self.fail(f"no feed could be fetched: {'; '.join(problems)}")
         counts = self.accounting.counts()
         if not counts["add_up"]:
@@ -187,7 +203,7 @@ class Run:
             "spider": identity.spider,
             "status": status,
             "started": identity.started,
-            "ended": None if status == "running" else utc_now(),
+            "ended": None if status == "running" else self.clock.stamp(),
             "close_reason": self.close_reason,
             "errors": self.errors,
             "pid": os.getpid(),
@@ -207,6 +223,8 @@ class Run:
                 for source in accounting.sources
                 if source.kind == "feed"
             ],
+            "sources": [asdict(source) for source in accounting.sources],
+            "backfill": self.backfill,
             "counts": accounting.counts(),
             "output": {
                 "articles": self.publication.dataset,
