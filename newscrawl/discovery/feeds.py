@@ -12,12 +12,13 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 from w3lib.html import remove_tags, replace_entities
 
 from newscrawl.discovery.plain_rss import plain_rss_entries
+from newscrawl.discovery.urls import PLAIN_WEB_URL, join_link
 from newscrawl.extract.dates import struct_time_to_utc
 
 if TYPE_CHECKING:
@@ -53,10 +54,6 @@ class ParsedFeed:
 _AS_UTF8_XML = {"content-type": "application/xml; charset=utf-8"}
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _WEB_SCHEMES = frozenset({"http", "https"})
-# An absolute http(s) URL with a host and no query, fragment, brackets, spaces or control
-# characters: urljoin returns it unchanged whatever the base, and it is a web URL. Most feed links
-# are such; the check is ~1 µs, urljoin and urlsplit ~10 (tests/discovery/test_feeds.py).
-_PLAIN_WEB_URL = re.compile(r"https?://[^/?#\[\]\\\s\x00-\x20\x7f]+(?:/[^?#\[\]\\\s\x00-\x20\x7f]*)?")
 _RSS_AUTHOR = re.compile(r"^\S+@\S+\s+\((.+)\)$")  # RSS <author>: "email (Name)"
 _MAX_PROBLEM_LENGTH = 300
 # Codecs a charset label may name that are no document encoding here: escape codecs turn ASCII bytes
@@ -166,7 +163,7 @@ def _link(raw: Mapping[str, Any], written: str | None, feed_url: str) -> str | N
     # feedparser makes a permalink guid (or an atom:id) the link when there is no <link>: only an
     # absolute URL is one, a relative "12345" joined on the feed URL would point at nothing.
     from_guid = bool(raw.get("guidislink")) and written == raw.get("id")
-    return _web_url(written if from_guid else _join(feed_url, written))
+    return _web_url(written if from_guid else join_link(feed_url, written))
 
 
 def _title(raw: Mapping[str, Any]) -> str | None:
@@ -203,24 +200,13 @@ def _author_name(author: Mapping[str, Any]) -> str | None:
 def _enclosures(raw: Mapping[str, Any], feed_url: str) -> tuple[tuple[str, str], ...]:
     found = []
     for link in raw.get("links") or ():
-        if link.get("rel") == "enclosure" and (url := _web_url(_join(feed_url, _text(link.get("href"))))):
+        if link.get("rel") == "enclosure" and (url := _web_url(join_link(feed_url, _text(link.get("href"))))):
             found.append((url, _text(link.get("type")) or ""))
     return tuple(dict.fromkeys(found))
 
 
-def _join(base: str, url: str | None) -> str | None:
-    if not url:
-        return None
-    if _PLAIN_WEB_URL.fullmatch(url):
-        return url
-    try:
-        return urljoin(base, url)
-    except ValueError:  # e.g. a malformed IPv6 host
-        return None
-
-
 def _web_url(url: str | None) -> str | None:
-    if url and _PLAIN_WEB_URL.fullmatch(url):
+    if url and PLAIN_WEB_URL.fullmatch(url):
         return url
     try:
         return url if url and urlsplit(url).scheme.lower() in _WEB_SCHEMES else None

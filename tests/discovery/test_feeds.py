@@ -8,13 +8,9 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from newscrawl.discovery import feeds
 from newscrawl.discovery.feeds import FeedEntry, ParsedFeed, parse_feed
 from newscrawl.discovery.urls import canonical_url
 from newscrawl.extract.pages.feed_fulltext import feed_only_content
@@ -654,13 +650,3 @@ def test_feed_fixture_gives_the_expected_entries(name: str) -> None:
         else:
             assert content is not None
             assert {key: getattr(content, key) for key in want["fulltext"]} == want["fulltext"]
-
-
-@settings(max_examples=500, deadline=None)
-@given(
-    url=st.from_regex(feeds._PLAIN_WEB_URL, fullmatch=True),
-    base=st.sampled_from([FEED_URL, "http://feedx.net/rss/rfi.xml"]),
-)
-def test_a_plain_web_url_is_its_own_join_and_a_web_url(url: str, base: str) -> None:
-    assert urljoin(base, url) == url
-    assert urlsplit(url).scheme in ("http", "https")
