@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import psutil
 
-from bench import browser, corpus, corpus_grown, crawl, dedup, extraction, generic, instructions
+from bench import backfill, browser, corpus, corpus_grown, crawl, dedup, extraction, generic, instructions
 from bench.corpus import Page, write_archive
 from bench.measure import REPO
 from bench.profile import profile_crawl, profile_extraction
@@ -32,7 +32,7 @@ from bench.profile import profile_crawl, profile_extraction
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-PARTS = ("extraction", "generic", "crawl", "dedup", "browser", "instructions")
+PARTS = ("extraction", "generic", "crawl", "dedup", "backfill", "browser", "instructions")
 DEFAULT_PARTS = PARTS[:-1]  # instructions (callgrind) takes ~15 minutes: asked for by name
 OUT = REPO / "bench" / "out"
 # Two corpora built two ways (bench/README.md, "Inputs"): the generated pages and the fixture
@@ -46,6 +46,7 @@ TARGETS = {
     **{f"extraction trafilatura/ours ({name})": (">=", 5.0) for name in CORPORA},
     **{f"crawl {mode} ours/floor ({name})": ("<=", 1.2) for name in CORPORA for mode in crawl.MODES},
     "dedup peak RSS 1M/1k": ("<=", 1.1),
+    "back-fill CPU / fetching every URL": ("<=", 0.05),
     "generic F1 ours-trafilatura (scrapinghub)": (">=", 0.0),
     "generic CPU ours/trafilatura (scrapinghub)": ("<=", 3.0),
 }
@@ -65,10 +66,13 @@ class Sizes:
     store_crawl_pages: int  # replay crawl with the largest vs the smallest store
     browser_pages: int
     generic_repeats: int  # timings of each labelled page per contender
+    backfill_urls: int  # sitemap URLs of the back-fill...
+    backfill_new: int  # ...of which not yet published
+    backfill_repeats: int
 
 
-DEFAULT = Sizes(300, 5, 3, 500, 5, (1_000, 100_000, 1_000_000), 200_000, 300, 200, 3)
-QUICK = Sizes(60, 3, 1, 150, 1, (1_000, 100_000, 1_000_000), 50_000, 150, 60, 1)
+DEFAULT = Sizes(300, 5, 3, 500, 5, (1_000, 100_000, 1_000_000), 200_000, 300, 200, 3, 100_000, 1_000, 3)
+QUICK = Sizes(60, 3, 1, 150, 1, (1_000, 100_000, 1_000_000), 50_000, 150, 60, 1, 10_000, 100, 1)
 
 
 def log(message: str) -> None:
@@ -207,6 +211,22 @@ def report(results: dict[str, Any]) -> str:
                 f"peak RSS largest/smallest store: **{d['replay_crawl']['ratio_peak_rss']}**",
                 "",
             ]
+    if "backfill" in results:
+        f = results["backfill"]
+        ratios["back-fill CPU / fetching every URL"] = f["ratio_backfill_fetch_all"]
+        lines += [
+            f"## Back-fill ({f['total_urls']:,} sitemap URLs, {f['new_urls']:,} of them new; replay, best of "
+            f"{f['repeats']} by CPU)",
+            "",
+            "| run | CPU s | peak RSS MiB |",
+            "|---|---:|---:|",
+            *(f"| {run} | {f['cpu_s'][run]} | {f['peak_rss_mib'][run]} |" for run in backfill.RUNS),
+            "",
+            f"fetching one article: {f['fetch_cpu_ms_per_article']} ms; a URL already published: "
+            f"{f['cpu_us_per_published_url']} µs; back-fill / fetching all {f['total_urls']:,}: "
+            f"**{f['ratio_backfill_fetch_all']}**",
+            "",
+        ]
     if "browser" in results:
         b = results["browser"]
         lines += [
@@ -348,6 +368,11 @@ def main() -> None:
         if "dedup" in parts:
             log(f"dedup: stores of {', '.join(f'{s:,}' for s in sizes.dedup_sizes)} URLs")
             results["dedup"] = run_dedup(sizes, work)
+        if "backfill" in parts:
+            log(f"backfill: {sizes.backfill_urls:,} sitemap URLs, {sizes.backfill_new:,} of them new")
+            results["backfill"] = backfill.measure(
+                work / "backfill", sizes.backfill_urls, sizes.backfill_new, sizes.backfill_repeats
+            )
         if "browser" in parts:
             log(f"browser: {sizes.browser_pages} pages through the browser fallback")
             archive = archive_of(work, sizes.browser_pages)
