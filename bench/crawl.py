@@ -70,6 +70,11 @@ def _settings(settings: dict[str, str]) -> list[str]:
     return [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
 
 
+# The corpora are a feed and its pages: rfi_cn reads the feed only, as the floor does (its default
+# sitemaps would be 404s from the archive, and a first run's catch-up). The back-fill passes its own.
+FEED_ONLY = ["-a", "sitemaps="]
+
+
 def ours_command(
     mode: str, source: str, data_dir: Path, extra: dict[str, str] | None = None, arguments: list[str] | None = None
 ) -> list[str]:
@@ -89,7 +94,7 @@ def ours_command(
         "rfi_cn",
         "-a",
         f"feeds={feed}",
-        *(arguments or []),
+        *(FEED_ONLY if arguments is None else arguments),
         *_settings(settings),
     ]
 
