@@ -93,6 +93,7 @@ def machine() -> dict[str, Any]:
         else None
     )
     packages = ("scrapy", "twisted", "lxml", "trafilatura", "psutil", "scrapy-playwright", "playwright", "jsonschema")
+    packages += ("fastjsonschema", "orjson")
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": " ".join(["python -m bench", *sys.argv[1:]]),
