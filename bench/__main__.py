@@ -92,8 +92,10 @@ def machine() -> dict[str, Any]:
         if chromium
         else None
     )
-    packages = ("scrapy", "twisted", "lxml", "trafilatura", "psutil", "scrapy-playwright", "playwright", "jsonschema")
-    packages += ("fastjsonschema", "orjson")
+    packages = (
+        *("scrapy", "twisted", "lxml", "trafilatura", "psutil", "scrapy-playwright", "playwright", "jsonschema"),
+        *("fastjsonschema", "orjson"),
+    )
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": " ".join(["python -m bench", *sys.argv[1:]]),
