@@ -9,7 +9,7 @@ unknown values are ``None``, ``[]`` or ``{}``. Dates are strings in ``YYYY-MM-DD
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, TypedDict
 
 SCHEMA_VERSION = 1
@@ -75,4 +75,16 @@ class Article(PageContent):
 
     @classmethod
     def from_content(cls, content: PageContent, **provenance: Any) -> Article:
-        return cls(**asdict(content), id=article_id(content.url), **provenance)
+        return cls(**as_record(content), id=article_id(content.url), **provenance)
+
+
+_FIELD_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in (PageContent, Article)}
+
+
+def as_record(item: PageContent) -> dict[str, Any]:
+    """The fields of a record (or page content) as a dict, in field order.
+
+    Shallow: its lists and dicts are the item's own. ``dataclasses.asdict`` copies every nested
+    value, which a record about to be validated or written does not need.
+    """
+    return {name: getattr(item, name) for name in _FIELD_NAMES[type(item)]}

@@ -249,7 +249,13 @@ FEEDS = {
     },
 }
 FEED_EXPORT_ENCODING = "utf-8"
+# Records written by orjson (same JSON, UTF-8, no \u escapes; about 6 µs a record against 40 for Scrapy's exporter).
+FEED_EXPORTERS = {"jsonlines": "newscrawl.store.exporter.RecordLinesExporter"}
 
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 30.0
+# Scrapy re-reads and re-parses a generator callback's source whenever its small cache of
+# callbacks misses (~1 ms for parse_article, tens of times a run) to warn about `return value`
+# in a generator; ruff's B901 checks that once, in the linter (pyproject.toml).
+WARN_ON_GENERATOR_RETURN_VALUE = False
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
