@@ -204,6 +204,8 @@ DOWNLOADER_MIDDLEWARES = {
     # A host that does not resolve or refuses connections: one ERROR line, then given up (before
     # RobotsTxt, 100, so that its robots.txt fails quietly too; after Retry, 550, on exceptions).
     "newscrawl.downloader.reachability.UnreachableHostMiddleware": 50,
+    # One robots.txt request per run: Scrapy's robots middleware (100) and the sitemap listing share it.
+    "newscrawl.downloader.robots_once.RobotsTxtOnce": 60,
     # USER_AGENT plus NEWSCRAWL_CONTACT, on every request (the browser's too).
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "newscrawl.downloader.useragent.ContactUserAgentMiddleware": 500,

@@ -244,7 +244,8 @@ def test_unchanged_listings_answer_304_on_the_second_run_in_replay(tmp_path: Pat
     first.add_sitemap(NEWS, news_sitemap([(url, "一", "2024-04-01T10:00:00Z")]), ETag='"n1"')
     first.add_article(1)
     second = ArchiveBuilder(tmp_path / "second")
-    for listing in (ROBOTS, FEED, NEWS):
+    second.add(ROBOTS, robots(NEWS), Content_Type="text/plain", ETag='"r1"')  # read whole every run
+    for listing in (FEED, NEWS):
         second.add(listing, status=304)
     data = tmp_path / "data"
     settings = ["-a", f"feeds={FEED}", "-s", "NEWSCRAWL_BACKFILL_MAX_DAYS=0"]
@@ -254,9 +255,10 @@ def test_unchanged_listings_answer_304_on_the_second_run_in_replay(tmp_path: Pat
     assert result.returncode == 0, result.stderr[-4000:]
     run2 = in_order(data)[-1]
     assert run2["status"] == "finished"
-    for listing in (ROBOTS, FEED, NEWS):
+    for listing in (FEED, NEWS):
         source = sources(run2)[listing]
         assert (source["not_modified"], source["http_status"], source["entries"]) == (True, 304, 0), listing
+    assert (sources(run2)[ROBOTS]["not_modified"], sources(run2)[ROBOTS]["http_status"]) == (False, 200)
     assert run2["counts"]["entries_seen"] == 0
     assert_counts_add_up(run2)
     assert len(dataset(data)) == 1
@@ -300,8 +302,11 @@ def test_the_previous_runs_validators_are_sent_and_a_lost_article_forgets_them(t
         assert second.returncode == 0, second.stderr[-4000:]
         heard = {
             path: [seen.headers.get("if-none-match") for seen in server.requests_to(path)]
-            for path in ("/cn/rss", path_of(NEWS))
+            for path in ("/robots.txt", "/cn/rss", path_of(NEWS))
         }
+    # One robots.txt request a run, unconditional: Scrapy's robots middleware and the sitemap
+    # listing share it (downloader.robots_once).
+    assert heard["/robots.txt"] == [None, None]
     # The feed was handled whole: the second run asks with its ETag and gets a 304.
     assert heard["/cn/rss"] == [None, '"f1"']
     # The news sitemap listed an article that was lost: its validators were not kept, so the second
@@ -312,6 +317,40 @@ def test_the_previous_runs_validators_are_sent_and_a_lost_article_forgets_them(t
     assert run2["counts"]["lost"] == {"no_fulltext": 1}
     assert sources(run2)[f"{server.origin}/cn/rss"]["not_modified"] is True
     assert sources(run2)[NEWS]["not_modified"] is False
+
+
+def test_a_robots_request_that_failed_is_not_shared_the_next_one_goes_out(tmp_path: Path) -> None:
+    url = article_url(1)
+    with LocalServer() as server:
+        # The run's first robots.txt request times out; the one waiting for it then asks itself.
+        server.route(
+            "/robots.txt",
+            Reply(200, robots(NEWS), {"Content-Type": "text/plain"}, delay=3),
+            Reply(200, robots(NEWS), {"Content-Type": "text/plain"}),
+        )
+        server.route("/cn/rss", feed_reply([FeedItem("一", url)]))
+        server.route(
+            path_of(NEWS),
+            Reply(200, news_sitemap([(url, "一", "2024-04-01T10:00:00Z")]), {"Content-Type": "application/xml"}),
+        )
+        server.route(path_of(url), page_reply(1))
+        data = tmp_path / "data"
+        arguments = crawl_arguments(
+            server.origin,
+            "NEWSCRAWL_BACKFILL_MAX_DAYS=0",
+            "NEWSCRAWL_BROWSER_FALLBACK=False",
+            "RETRY_ENABLED=False",
+            "DOWNLOAD_TIMEOUT=1",
+            f"NEWSCRAWL_NOW={NOW}",
+        )
+        result = run_crawl(data, *arguments, *DEFAULT_SITEMAPS, replay=None)
+        assert result.returncode == 0, result.stderr[-4000:]
+        asked = server.requests_to("/robots.txt")
+    assert len(asked) == 2
+    assert asked[1].at - asked[0].at >= 0.9  # after the first gave up, not beside it
+    (manifest,) = manifests(data)
+    assert [record["url"] for record in dataset(data)] == [url]
+    assert_counts_add_up(manifest)
 
 
 # --- bad sitemaps ---------------------------------------------------------------------------------------

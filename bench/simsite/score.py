@@ -261,6 +261,7 @@ def _requests(
         "first_fetch_requests_per_new_article": len(first_fetches) / new_articles if new_articles else None,
         "listing_requests": len(listings),
         "listing_304_share": counters.listing_304_share(),
+        "unchanged_listing_304_share": counters.unchanged_listing_304_share(),
         "revisit_requests": len(revisits),
         "revisit_304_share": sum(h.status == "304" for h in revisits) / len(revisits) if revisits else None,
         "revisit_requests_per_article_day": len(revisits) / live_days if live_days else None,
@@ -397,7 +398,8 @@ def _rows(scores: dict[str, Any]) -> list[tuple[str, str]]:
             ("requests", f"{requests['total']} ({requests['per_day']:.0f}/day), page {requests['page_requests']}, "
                          f"listings {requests['listing_requests']}"),
             ("pages per new article", f"{requests['first_fetch_requests_per_new_article'] or 0:.3f}"),
-            ("listings answered 304", _share(requests["listing_304_share"])),
+            ("listings answered 304", f"{_share(requests['listing_304_share'])} (of those unchanged since their "
+                                      f"last full answer: {_share(requests['unchanged_listing_304_share'])})"),
         ]  # fmt: skip
     rows += [
         ("edits seen", f"{revisits['edits_seen']}/{revisits['edits']}"),

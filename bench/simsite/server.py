@@ -84,6 +84,8 @@ class Hit:
     status: str  # "200", "304", "404", … or "reset" / "timeout"
     path: str
     repeat: bool = False  # a page request for a path already answered 200 (a revisit)
+    # A listing answered 200 whose body is the one last answered 200 at that path: a 304 was due.
+    needless: bool = False
 
 
 class Counters:
@@ -94,9 +96,11 @@ class Counters:
         self._started = time.monotonic()
         self.hits: list[Hit] = []
 
-    def add(self, at: datetime, kind: str, status: str, path: str, *, repeat: bool = False) -> None:
+    def add(
+        self, at: datetime, kind: str, status: str, path: str, *, repeat: bool = False, needless: bool = False
+    ) -> None:
         with self._lock:
-            self.hits.append(Hit(time.monotonic() - self._started, at, kind, status, path, repeat))
+            self.hits.append(Hit(time.monotonic() - self._started, at, kind, status, path, repeat, needless))
 
     def by_kind(self) -> dict[str, dict[str, int]]:
         """``{kind: {status: count}}`` over everything answered so far."""
@@ -111,6 +115,12 @@ class Counters:
         with self._lock:
             listings = [h for h in self.hits if h.kind in LISTING_KINDS]
         return sum(h.status == "304" for h in listings) / len(listings) if listings else None
+
+    def unchanged_listing_304_share(self) -> float | None:
+        """Of the listing requests that found the listing as its last full answer, the share answered 304."""
+        with self._lock:
+            unchanged = [h for h in self.hits if h.kind in LISTING_KINDS and (h.status == "304" or h.needless)]
+        return sum(h.status == "304" for h in unchanged) / len(unchanged) if unchanged else None
 
     def per_second(self) -> Counter[int]:
         """Requests per 1-second window of wall-clock time since the server started."""
@@ -141,6 +151,7 @@ class SimSite:
         self._lock = threading.Lock()
         self._requests_per_path: Counter[str] = Counter()
         self._pages_served: set[str] = set()
+        self._last_full_etag: dict[str, str | None] = {}  # listing path -> ETag of its last 200 answer
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="simsite", daemon=True)
@@ -248,8 +259,15 @@ class SimSite:
                         with sim._lock:
                             sim._pages_served.add(path)
                 unchanged = not_modified(answer, headers)
+                needless = False
+                if kind in LISTING_KINDS and answer.status == 200 and not unchanged:
+                    etag = answer.headers.get("ETag")
+                    with sim._lock:
+                        needless = sim._last_full_etag.get(path) == etag
+                        sim._last_full_etag[path] = etag
                 # Counted before the answer leaves: whoever reads the counters after a response sees it.
-                sim.counters.add(t, kind, "304" if unchanged else str(answer.status), path, repeat=repeat)
+                status = "304" if unchanged else str(answer.status)
+                sim.counters.add(t, kind, status, path, repeat=repeat, needless=needless)
                 self._send(answer, headers, t, unchanged=unchanged)
 
             def _send(self, answer: Answer, request_headers: dict[str, str], t: datetime, *, unchanged: bool) -> None:

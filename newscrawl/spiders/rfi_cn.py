@@ -184,8 +184,12 @@ class RfiCnSpider(scrapy.Spider):
     def _listing_request(
         self, url: str, callback: Any, errback: Any, cb_kwargs: dict[str, Any], role: str, *, robots: bool = False
     ) -> Request:
-        """A listing's request, conditional on the validators the last finished run kept for it."""
-        state = self._listing_state().get(url)
+        """A listing's request, conditional on the validators the last finished run kept for it.
+
+        robots.txt is not conditional: the run's one request for it also answers Scrapy's robots
+        middleware (``downloader.robots_once``), which needs the file itself, not a 304.
+        """
+        state = None if robots else self._listing_state().get(url)
         return Request(
             self._fetch_url(url),
             callback=callback,
@@ -264,22 +268,17 @@ class RfiCnSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response, document: MapToRead) -> Iterator[Request]:
         """robots.txt: the edition's maps its ``Sitemap:`` lines name."""
-        if response.status == NOT_MODIFIED:
-            state = self._unchanged(document.url, "robots")
-            maps = sitemaps.edition_maps(state.children if state is not None else (), document.url)
-        else:
-            maps = sitemaps.maps_from_robots(response.body, document.url)
-            self.run.accounting.record_source(
-                ListingSource(document.url, "robots", "ok", http_status=response.status, skipped=dict(maps.skipped))
-            )
-            self._keep_validators(document.url, response, "robots", (*maps.maps, *maps.months.values()))
-            logger.info(
-                "Robots %s: %s and %s named%s",
-                document.url,
-                counted(len(maps.maps), "sitemap"),
-                counted(len(maps.months), "monthly contents map"),
-                f", {sum(maps.skipped.values())} left ({dict(maps.skipped)})" if maps.skipped else "",
-            )
+        maps = sitemaps.maps_from_robots(response.body, document.url)
+        self.run.accounting.record_source(
+            ListingSource(document.url, "robots", "ok", http_status=response.status, skipped=dict(maps.skipped))
+        )
+        logger.info(
+            "Robots %s: %s and %s named%s",
+            document.url,
+            counted(len(maps.maps), "sitemap"),
+            counted(len(maps.months), "monthly contents map"),
+            f", {sum(maps.skipped.values())} left ({dict(maps.skipped)})" if maps.skipped else "",
+        )
         yield from self._follow(document, maps)
 
     def parse_map(self, response: Response, document: MapToRead) -> Iterator[Request]:

@@ -1,9 +1,9 @@
-"""What the last run that finished OK learnt about each listing URL (feed, robots.txt, sitemap).
+"""What the last run that finished OK learnt about each listing URL (feed, sitemap).
 
 - Validators (``ETag``, ``Last-Modified``) for the next request's ``If-None-Match`` /
   ``If-Modified-Since``: an unchanged listing then costs a 304 and no parsing.
-- Its kind, and for robots.txt and sitemap indexes the maps they named: a 304 from them still
-  has to say which maps to read.
+- Its kind, and for sitemap indexes the maps they named: a 304 from one still has to say which
+  maps to read. (robots.txt is read whole every run: ``downloader.robots_once``.)
 
 One JSON file, replaced atomically. Changes wait in memory until :meth:`ListingStateStore.commit`,
 which the run calls only when it finished OK: a run that died must not leave validators behind
@@ -34,8 +34,8 @@ _HEADER_VALUE = re.compile(r"[\x20-\x7e]{1,512}")
 class ListingState:
     etag: str | None = None
     last_modified: str | None = None
-    kind: str | None = None  # what the URL turned out to be ("feed", "robots", "urlset", "sitemapindex")
-    children: tuple[str, ...] = ()  # maps named by robots.txt or an index
+    kind: str | None = None  # what the URL turned out to be ("feed", "urlset", "sitemapindex")
+    children: tuple[str, ...] = ()  # maps named by an index
 
     def request_headers(self) -> dict[str, str]:
         headers = {}

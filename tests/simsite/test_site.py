@@ -289,6 +289,9 @@ def test_counters_count_every_answer_by_kind_and_status(newsroom: Newsroom) -> N
         }
         assert site.counters.listing_304_share() == 1 / 5
         assert sum(site.counters.per_second().values()) == 9
+        # The feed again without its validators: the same body in full, where a 304 was due.
+        assert get(site, "/cn/rss").headers["ETag"] == etag
+        assert site.counters.unchanged_listing_304_share() == 1 / 2
 
 
 def test_sitemaps_are_gzipped_for_clients_that_accept_it(newsroom: Newsroom) -> None:
