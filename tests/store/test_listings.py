@@ -106,3 +106,45 @@ def test_bad_rows_are_ignored_one_by_one(tmp_path: Path) -> None:
 )
 def test_header_values(raw: str | bytes | None, value: str | None) -> None:
     assert header_value(raw) == value
+
+
+FEED_URL = "https://www.rfi.fr/cn/rss"
+
+
+def test_runs_sharing_the_file_merge_and_a_forget_wins_over_an_earlier_read(tmp_path: Path) -> None:
+    """Two fleet processes on one data dir: each commit keeps the other's changes, and validators from a
+    run that read the state before another run forgot that listing (it lost an article) are dropped."""
+    path = tmp_path / "listings.json"
+    seed = ListingStateStore(path)
+    seed.put(FEED_URL, ListingState(etag='"0"', kind="feed"))
+    seed.commit()
+    lost_one, other = ListingStateStore(path), ListingStateStore(path)
+    lost_one.forget(FEED_URL)
+    lost_one.put(NEWS, ListingState(etag='"n"', kind="urlset"))
+    lost_one.commit()
+    other.put(FEED_URL, ListingState(etag='"1"', kind="feed"))
+    other.put("https://feedx.net/rss/rfi.xml", ListingState(etag='"x"', kind="feed"))
+    other.commit()
+    after = ListingStateStore(path)
+    assert after.get(FEED_URL) is None, "read in full again, so the lost article is tried again"
+    assert after.get(NEWS) == ListingState(etag='"n"', kind="urlset")
+    assert after.get("https://feedx.net/rss/rfi.xml") == ListingState(etag='"x"', kind="feed")
+    # A run that read the state after the forget keeps its validators as usual.
+    after.put(FEED_URL, ListingState(etag='"2"', kind="feed"))
+    after.commit()
+    assert ListingStateStore(path).get(FEED_URL) == ListingState(etag='"2"', kind="feed")
+
+
+def test_forget_markers_are_dropped_after_a_week(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "listings.json"
+    clock = [1_700_000_000.0]
+    monkeypatch.setattr("newscrawl.store.listings.time.time", lambda: clock[0])
+    store = ListingStateStore(path)
+    store.forget(FEED_URL)
+    store.commit()
+    assert json.loads(path.read_text(encoding="utf-8"))["listings"] == {FEED_URL: {"forgotten": clock[0]}}
+    clock[0] += 8 * 86400
+    later = ListingStateStore(path)
+    later.put(NEWS, ListingState(etag='"n"'))
+    later.commit()
+    assert json.loads(path.read_text(encoding="utf-8"))["listings"] == {NEWS: {"etag": '"n"'}}
