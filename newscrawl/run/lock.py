@@ -19,7 +19,7 @@ import os
 from typing import IO, TYPE_CHECKING
 
 from newscrawl.run.clock import RunClock
-from newscrawl.run.manifest import manifest_path, read_manifest, write_manifest
+from newscrawl.run.manifest import manifest_path, read_manifest, read_running_manifest, write_manifest
 from newscrawl.store.atomic import TEMP_SUFFIX
 
 if TYPE_CHECKING:
@@ -67,8 +67,8 @@ class DataDirLock:
         holder spares the runs ``is_alive`` says still beat."""
         stale_pid, stale_run = self._stale or ("", "")
         for path in sorted((self.root / "runs").glob("*.json")):
-            manifest = read_manifest(path)
-            if manifest is None or manifest.get("status") != "running" or manifest.get("run_id") == self.run_id:
+            manifest = read_running_manifest(path)
+            if manifest is None or manifest.get("run_id") == self.run_id:
                 continue
             dead_run = str(manifest.get("run_id"))
             if self.shared and (is_alive is None or is_alive(dead_run)):

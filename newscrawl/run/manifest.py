@@ -40,7 +40,25 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
 def read_manifest(path: Path) -> dict[str, Any] | None:
     """A manifest, or None when the file cannot be read as one."""
     try:
-        manifest = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        return _manifest(path.read_bytes())
+    except OSError:
+        return None
+
+
+def read_running_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest if it says ``running``, else None: the others (nearly all, in a data dir of a
+    year of runs) are passed over without being parsed."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    manifest = _manifest(data) if b'"running"' in data else None
+    return manifest if manifest is not None and manifest.get("status") == "running" else None
+
+
+def _manifest(data: bytes) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads(data)
+    except ValueError:
         return None
     return manifest if isinstance(manifest, dict) else None

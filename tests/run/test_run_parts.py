@@ -198,6 +198,22 @@ def test_a_stale_lock_is_taken_over_with_one_info_line_naming_the_dead_process(
     assert (tmp_path / ".lock").read_text(encoding="utf-8") == "", "a clean release leaves nothing stale"
 
 
+def test_only_manifests_that_say_running_are_marked_killed(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    finished = {"run_id": "b", "status": "finished", "errors": ["another crawl is running"]}
+    (runs / "b.json").write_text(json.dumps(finished), encoding="utf-8")
+    (runs / "c.json").write_text('{"status": "running", ', encoding="utf-8")  # torn: not a manifest
+    running = write_running_manifest(tmp_path, "a")
+    lock = DataDirLock(tmp_path, "d")
+    assert lock.acquire()
+    lock.recover_dead_runs()
+    lock.release()
+    assert json.loads(running.read_text(encoding="utf-8"))["status"] == "killed"
+    assert json.loads((runs / "b.json").read_text(encoding="utf-8")) == finished
+    assert (runs / "c.json").read_text(encoding="utf-8") == '{"status": "running", '
+
+
 def test_a_held_lock_is_refused(tmp_path: Path) -> None:
     holder = DataDirLock(tmp_path, "a")
     assert holder.acquire()
