@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.request import urlopen
 
 import psutil
 
@@ -111,8 +113,8 @@ def cpu_seconds(process: psutil.Process) -> float:
 class ServerProcess:
     """``python -m bench.server`` in its own process, measured apart from the crawler."""
 
-    def __init__(self, archive: Path, gate: str = "none") -> None:
-        command = [sys.executable, "-m", "bench.server", str(archive), "--gate", gate]
+    def __init__(self, archive: Path, gate: str = "none", latency: float = 0.0) -> None:
+        command = [sys.executable, "-m", "bench.server", str(archive), "--gate", gate, "--latency", str(latency)]
         self.child = subprocess.Popen(command, cwd=REPO, env=bench_env(), stdout=subprocess.PIPE, text=True)
         assert self.child.stdout is not None
         line = self.child.stdout.readline()
@@ -123,6 +125,11 @@ class ServerProcess:
         self.origin = f"http://127.0.0.1:{self.port}"
         self.process = psutil.Process(self.child.pid)
         self.cpu_at_start = cpu_seconds(self.process)
+
+    def served(self) -> int:
+        """Requests the server has answered so far (its /_bench/stats counter)."""
+        with urlopen(f"{self.origin}/_bench/stats", timeout=10) as response:
+            return int(json.load(response)["requests"])
 
     def cpu_used(self) -> float:
         """CPU seconds since the server was ready (loading the archive is not counted)."""

@@ -74,6 +74,17 @@ NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
 # How many lost/skipped entries the run manifest lists by URL (the counts are always complete).
 NEWSCRAWL_MANIFEST_MAX_LISTED = 500
 
+# --- Many processes sharing one Redis (README "Running on several machines") --------------------
+# redis://[:password@]host[:port][/db], rediss://… for TLS. Set → every process of this spider on
+# that Redis shares the frontier, the seen-store and the request rate (newscrawl.fleet). Empty →
+# the environment variable of the same name; empty too → a single-machine run (nothing needs Redis).
+NEWSCRAWL_REDIS_URL = ""
+# How long a claimed article or a leased request lives without its process's heartbeat: after a
+# process dies, its requests go back to the queue this long after its last heartbeat.
+NEWSCRAWL_REDIS_LEASE = "10m"
+# Requests per second to www.rfi.fr over all the processes (0 = no global limit), on top of each
+# process's DOWNLOAD_DELAY/AutoThrottle. Only with NEWSCRAWL_REDIS_URL.
+NEWSCRAWL_GLOBAL_RATE = 1.0
 # --- Run health: monitors, alerts, report (README "Run health") --------------------------------
 # At the end of every run a Spidermon suite judges it against earlier runs; the verdict goes into
 # the manifest ("health") and the log (one WARNING per failed monitor). Shares are 0..1.
@@ -221,6 +232,8 @@ EXTENSIONS = {
     # Health monitors (Spidermon) at spider close, alerts, and report.html after the manifest.
     "newscrawl.health.extension.RunHealth": 200,
 }
+# With NEWSCRAWL_REDIS_URL, the fleet's scheduler, extension, rate and storage; otherwise nothing.
+ADDONS = {"newscrawl.fleet.addon.FleetAddon": 0}
 
 # --- Output ---------------------------------------------------------------------------------------
 FEED_STORAGES = {

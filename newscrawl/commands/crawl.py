@@ -23,10 +23,13 @@ from newscrawl.config import (
     feed_urls,
     flag,
     non_negative_int,
+    non_negative_number,
     optional,
     origin,
+    positive_duration,
     positive_int,
     read,
+    shared_redis_url,
     text,
     writable_folder,
 )
@@ -64,6 +67,8 @@ CRAWL_SETTINGS: dict[str, Callable[[str, object], object]] = {
     "NEWSCRAWL_RETRY_BACKOFF_BASE": duration,
     "NEWSCRAWL_RETRY_BACKOFF_MAX": duration,
     "NEWSCRAWL_MANIFEST_MAX_LISTED": non_negative_int,
+    "NEWSCRAWL_REDIS_LEASE": positive_duration,
+    "NEWSCRAWL_GLOBAL_RATE": non_negative_number,
     **HEALTH_SETTINGS,
 }
 
@@ -74,6 +79,7 @@ def check_crawl(settings: BaseSettings, spider_arguments: Mapping[str, str]) -> 
     for name, parser in CRAWL_SETTINGS.items():
         read(settings, name, parser)
     sitemap_options(settings, spider_arguments, RunClock.from_settings(settings).now())
+    shared_redis_url(settings)  # the setting, or the environment variable
 
 
 class Command(ScrapyCrawlCommand):

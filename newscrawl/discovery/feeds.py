@@ -41,6 +41,9 @@ class FeedEntry:
     authors: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     enclosures: tuple[tuple[str, str], ...] = ()  # (url, MIME type)
+    # When the feed was fetched (given by the crawler): the entry carries it to whichever process
+    # of a fleet fetches the article, for a feed-only record's fetched_at.
+    fetched_at: str | None = None
 
 
 @dataclass
@@ -70,7 +73,9 @@ _NOT_A_LABELLED_CHARSET = (
 )
 
 
-def parse_feed(body: bytes, feed_url: str, content_type: str | None = None) -> ParsedFeed:
+def parse_feed(
+    body: bytes, feed_url: str, content_type: str | None = None, fetched_at: str | None = None
+) -> ParsedFeed:
     """Every readable entry of one RSS or Atom document; never raises, never fetches anything."""
     if not body.strip():
         return ParsedFeed(problem="empty document")
@@ -100,7 +105,7 @@ def parse_feed(body: bytes, feed_url: str, content_type: str | None = None) -> P
         if result.get("bozo"):
             error = result.get("bozo_exception")
             problems.append(f"{type(error).__name__}: {error}" if error is not None else "malformed document")
-    entries = [_entry(raw, position, feed_url) for position, raw in enumerate(raw_entries)]
+    entries = [_entry(raw, position, feed_url, fetched_at) for position, raw in enumerate(raw_entries)]
     if encoding_problem:
         problems.append(encoding_problem)
     return ParsedFeed(entries=entries, problem=_shorten("; ".join(problems)) if problems else None)
@@ -141,7 +146,7 @@ def _decode(body: bytes, content_type: str | None) -> tuple[str, str | None]:
     return body.decode(last, "replace"), f"undecodable bytes (read as {last} with replacements)"
 
 
-def _entry(raw: Mapping[str, Any], position: int, feed_url: str) -> FeedEntry:
+def _entry(raw: Mapping[str, Any], position: int, feed_url: str, fetched_at: str | None) -> FeedEntry:
     written_link = _text(raw.get("link"))
     return FeedEntry(
         feed_url=feed_url,
@@ -154,6 +159,7 @@ def _entry(raw: Mapping[str, Any], position: int, feed_url: str) -> FeedEntry:
         authors=_unique(_author_name(author) for author in raw.get("authors") or ()),
         tags=_unique(_text(tag.get("term")) for tag in raw.get("tags") or ()),
         enclosures=_enclosures(raw, feed_url),
+        fetched_at=fetched_at,
     )
 
 
