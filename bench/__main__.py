@@ -271,6 +271,14 @@ def report(results: dict[str, Any]) -> str:
                 ),
                 "",
             ]
+            e = i.get("extraction", {})
+            lines += [
+                f"Extraction, {name} corpus ({e['pages']} pages): ours/lxml in instructions "
+                f"**{e[name]['ratio_ours_lxml']}** ({e[name]['instructions']})"
+                for name in instructions.CORPORA
+                if name in e
+            ]
+            lines.append("")
     lines += ["## Targets", "", "| ratio | value | target | |", "|---|---:|---:|---|"]
     lines += [target_line(name, value) for name, value in ratios.items()]
     return "\n".join(lines) + "\n"
@@ -384,6 +392,10 @@ def main() -> None:
             log(f"instructions: {sizes.crawl_pages} articles of the generated corpus, replay, under callgrind")
             archives = {articles: archive_of(work, articles) for articles in (0, sizes.crawl_pages)}
             results["instructions"] = instructions.measure(archives, work / "instructions")
+            log(f"instructions: extraction, {sizes.extraction_pages} pages of each corpus, under callgrind")
+            results["instructions"]["extraction"] = instructions.measure_extraction(
+                sizes.extraction_pages, work / "instructions"
+            )
         if args.profile:
             log("profiles: extraction, then rfi_cn in replay over the crawl corpus")
             profiles += profile_extraction(corpus.make_pages(sizes.extraction_pages))

@@ -148,7 +148,7 @@ NEWSCRAWL_ALERT_WEBHOOK = ""
 # report.html (under the data dir, rebuilt after every run; `scrapy report` builds it on demand)
 # covers the runs of this many days, ending with the day of the newest run.
 NEWSCRAWL_REPORT_DAYS = 30
-# Rebuild report.html at the end of every run (about 0.5 s of CPU: Altair and the page). Off: the
+# Rebuild report.html at the end of every run (tens of ms of CPU: reading the period's records, the page). Off: the
 # monitors and alerts still run; build the report with `scrapy report` when someone looks at it.
 NEWSCRAWL_REPORT_AFTER_RUN = True
 

@@ -12,13 +12,10 @@ import argparse
 import json
 import sys
 
-import redis
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl.config import SettingError, redacted_url, redis_url, shared_redis_url
-from newscrawl.fleet.config import connect, key_prefix
-from newscrawl.fleet.summary import fleet_summary, format_summary
 
 DEFAULT_SPIDER = "rfi_cn"
 
@@ -47,6 +44,13 @@ class Command(ScrapyCommand):
             raise UsageError(str(error)) from None
         if args or url is None:
             raise UsageError("give --redis URL or set NEWSCRAWL_REDIS_URL")
+        # Here, not at the top: Scrapy imports every command module for any command, `scrapy crawl`
+        # included, and importing redis costs ~0.07 s of CPU.
+        import redis
+
+        from newscrawl.fleet.config import connect, key_prefix
+        from newscrawl.fleet.summary import fleet_summary, format_summary
+
         client = connect(url)
         try:
             summary = fleet_summary(client, key_prefix(opts.spider))

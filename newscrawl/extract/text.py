@@ -138,12 +138,12 @@ def drop(element: Element) -> None:
     parent = element.getparent()
     if parent is None:
         return
-    if element.tail:
+    if tail := element.tail:
         previous = element.getprevious()
         if previous is None:
-            parent.text = (parent.text or "") + element.tail
+            parent.text = (parent.text or "") + tail
         else:
-            previous.tail = (previous.tail or "") + element.tail
+            previous.tail = (previous.tail or "") + tail
     parent.remove(element)
 
 
@@ -172,6 +172,7 @@ def block_paragraphs(element: Element) -> list[str]:
 
     # iterwalk: a C-level walk (no recursion limit), which also reports comments and PIs for their tails.
     walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
+    # .text and .tail build a new Python string on every access: each is read once.
     for event, node in walker:
         if event == "start":
             tag = node.tag
@@ -180,15 +181,15 @@ def block_paragraphs(element: Element) -> list[str]:
                 continue
             if tag in BLOCK_TAGS or tag == "br":
                 flush()
-            if node.text:
-                buffer.append(node.text)
+            if text := node.text:
+                buffer.append(text)
         elif event == "end":
             if node.tag in BLOCK_TAGS:
                 flush()
-            if node is not element and node.tail:
-                buffer.append(node.tail)
-        elif node.tail:  # a comment or processing instruction: only its tail is text
-            buffer.append(node.tail)
+            if node is not element and (tail := node.tail):
+                buffer.append(tail)
+        elif tail := node.tail:  # a comment or processing instruction: only its tail is text
+            buffer.append(tail)
     flush()
     return result
 

@@ -1,12 +1,12 @@
 """``report.html``: one self-contained page on the runs of the last days, with charts and tables.
 
-Charts are Vega-Lite specifications written with Altair and drawn in the browser by Vega, whose
-JavaScript (vega, vega-lite, vega-embed; about 900 kB) vl-convert-python bundles offline and
-the page inlines once: the file opens from disk on an air-gapped machine, with no CDN. We chose
-Altair + Vega-Lite over Plotly because the specs are small declarative JSON (Plotly inlines
-3.5 MB of JavaScript), vl-convert ships the exact Vega-Lite version Altair writes for, and
-both are actively maintained with a stable schema. Every chart has a table with its numbers
-next to it, so the page is readable without JavaScript too.
+Charts are Vega-Lite specifications (``newscrawl.health.charts``: the JSON Altair would write, built
+directly) drawn in the browser by Vega, whose JavaScript (vega, vega-lite, vega-embed; about
+900 kB) vl-convert-python bundles offline and the page inlines once: the file opens from disk on
+an air-gapped machine, with no CDN. We chose Vega-Lite over Plotly because the specs are small
+declarative JSON (Plotly inlines 3.5 MB of JavaScript), vl-convert ships the exact Vega-Lite
+version the specs are written for, and both are actively maintained with a stable schema.
+Every chart has a table with its numbers next to it, so the page is readable without JavaScript too.
 
 The bundle costs vl-convert about 2 s to build, so it is kept in the user's cache directory
 (``$XDG_CACHE_HOME/newscrawl``), keyed by the library versions, and reused by later runs.
@@ -25,6 +25,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from newscrawl.health.charts import VEGA_LITE_VERSION, charts
 from newscrawl.health.measures import RATES
 from newscrawl.health.report_data import (
     OUTCOME_ORDER,
@@ -65,15 +66,14 @@ def cache_dir() -> Path:
 
 def vega_bundle() -> str:
     """vega + vega-lite + vega-embed as one script; building it takes vl-convert ~2 s, so it is cached."""
-    import altair as alt
-    import vl_convert
-
-    vl_version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" → "v6_4", as Altair asks vl-convert
+    vl_version = "v" + "_".join(VEGA_LITE_VERSION.split(".")[:2])  # "6.4.1" → "v6_4", as vl-convert names it
     cached = cache_dir() / f"vega-embed-{version('vl-convert-python')}-{vl_version}.js"
     try:
         return cached.read_text(encoding="utf-8")
     except FileNotFoundError:
         pass
+    import vl_convert
+
     bundle: str = vl_convert.javascript_bundle(vl_version=vl_version)  # type: ignore[call-arg]  # snippet is optional
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
@@ -164,8 +164,6 @@ def latest_run(data: ReportData) -> str:
 
 
 def render(data: ReportData, bundle: str, generated: datetime) -> str:
-    from newscrawl.health.charts import charts  # Altair: imported only when a report is built
-
     specs = charts(data)
     a = data.articles
     delays = sorted(a.delays)

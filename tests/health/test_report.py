@@ -16,8 +16,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
+from newscrawl.health.charts import VEGA_LITE_VERSION, charts
 from newscrawl.health.report import render
 from newscrawl.health.report_data import gather
 from newscrawl.run.counters import COVERAGE_FIELDS
@@ -319,6 +321,22 @@ def test_lost_and_rejected_urls_and_the_latest_run_are_listed(page: Page, built:
     assert f"{left_out} more lost or rejected entries are counted in the manifests but not listed" in page.text
     latest = runs[-1]
     assert f"Run {latest['run_id']}, started {latest['started']}: status finished" in page.text
+
+
+def test_every_chart_is_valid_vega_lite(built: tuple[History, Path, Any]) -> None:
+    """The specs are built without Altair (newscrawl.health.charts): the Vega-Lite schema that Altair
+    ships, of the version the specs name, checks them as Altair did when it wrote them."""
+    import altair
+
+    assert f"v{VEGA_LITE_VERSION}" == altair.SCHEMA_VERSION, "the schema file below is of that version"
+    schema_file = Path(altair.__file__).parent / "vegalite" / "v6" / "schema" / "vega-lite-schema.json"
+    validator = jsonschema.Draft7Validator(json.loads(schema_file.read_text(encoding="utf-8")))
+    specs = charts(gather(built[0].root, days=DAYS))
+    assert len(specs) == 12, "every chart has data in this history"
+    for chart_id, spec in specs.items():
+        assert spec["$schema"].endswith(f"/vega-lite/v{VEGA_LITE_VERSION}.json")
+        problems = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(spec)]
+        assert not problems, (chart_id, problems[:3])
 
 
 def test_readable_without_javascript(built: tuple[History, Path, Any]) -> None:

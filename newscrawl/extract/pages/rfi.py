@@ -467,13 +467,14 @@ def _figure_image(figure: Element, base: str) -> Image | None:
     return Image(url=_absolute(base, url), caption=caption)
 
 
-def _srcset(srcset: str) -> Iterator[tuple[int, str]]:
+def _srcset(srcset: str) -> list[tuple[int, str]]:
     """(width, URL) of each srcset candidate, as the HTML parsing rules split them; no data: URLs."""
-    for match in _SRCSET_CANDIDATE.finditer(srcset):
-        candidate, descriptors = match.groups()
+    found = []
+    for candidate, descriptors in _SRCSET_CANDIDATE.findall(srcset):  # an absent group is ""
         if _real(candidate):
-            width = _WIDTH_DESCRIPTOR.search(descriptors or "")
-            yield (int(width.group(1)) if width else 0), candidate
+            width = _WIDTH_DESCRIPTOR.search(descriptors)
+            found.append((int(width.group(1)) if width else 0, candidate))
+    return found
 
 
 def _absolute(base: str, url: str) -> str:
@@ -481,7 +482,7 @@ def _absolute(base: str, url: str) -> str:
 
 
 def _real(url: str) -> bool:
-    return not url.lower().startswith("data:")
+    return url[:5].lower() != "data:"
 
 
 def _unique_images(images: Iterable[Image | None]) -> list[Image]:
