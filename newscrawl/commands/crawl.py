@@ -28,6 +28,7 @@ from newscrawl.config import (
     read,
     writable_folder,
 )
+from newscrawl.discovery.revisits import revisit_ages
 from newscrawl.downloader.replay import archive_folder
 from newscrawl.run.extension import STATUS_STAT
 
@@ -54,6 +55,9 @@ CRAWL_SETTINGS: dict[str, Callable[[str, object], object]] = {
     "NEWSCRAWL_RETRY_BACKOFF_BASE": duration,
     "NEWSCRAWL_RETRY_BACKOFF_MAX": duration,
     "NEWSCRAWL_MANIFEST_MAX_LISTED": non_negative_int,
+    "NEWSCRAWL_REVISIT_AGES": revisit_ages,
+    "NEWSCRAWL_REVISIT_MAX_PER_RUN": non_negative_int,
+    "NEWSCRAWL_REMOVAL_CONFIRM_AFTER": duration,
 }
 
 

@@ -26,6 +26,11 @@ def format_utc(dt: datetime) -> str:
     return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z"
 
 
+def parse_utc(value: str) -> datetime:
+    """A date in the record format back to an aware UTC datetime (raises ValueError for anything else)."""
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
 def _paris_or_aware(dt: datetime) -> str | None:
     try:
         return format_utc(dt if dt.tzinfo else dt.replace(tzinfo=PARIS))
