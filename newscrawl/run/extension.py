@@ -3,6 +3,8 @@
 It ties the run's parts together and is the one object the spider and the pipelines look up
 (``Run.of(crawler)``): ``identity`` (id, folders), ``accounting`` (listing sources and entry
 outcomes), ``publication`` (claims and aliases, committed after the dataset file is stored),
+``revisits`` (what is due, what each revisit found; the version store, committed before the
+seen-store once the dataset file is stored, or at the end of a run that stored none),
 ``fail()`` (the run ends ``failed`` with that reason) and ``refused`` (the run did not get the
 data dir, so nothing may be crawled). The manifest is written when the run starts (``running``)
 and when it ends (``finished`` or ``failed``).
@@ -18,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
+from newscrawl.discovery.revisits import RevisitPolicy
+from newscrawl.extract.dates import parse_utc
 from newscrawl.extract.text import counted
 from newscrawl.run.accounting import Accounting, outcomes_total
 from newscrawl.run.identity import RunIdentity, utc_now
@@ -25,8 +29,10 @@ from newscrawl.run.lock import DataDirLock
 from newscrawl.run.manifest import manifest_path, write_manifest
 from newscrawl.run.publication import Publication
 from newscrawl.run.rejects import RejectsFile
+from newscrawl.run.revisits import Revisits
 from newscrawl.store.feed_storage import AtomicFileFeedStorage
 from newscrawl.store.seen import SeenStore
+from newscrawl.store.versions import VersionStore
 
 if TYPE_CHECKING:
     from typing import Self
@@ -49,6 +55,9 @@ class Run:
         self.identity = RunIdentity.start(str(crawler.spidercls.name), Path(settings["NEWSCRAWL_DATA_DIR"] or "data"))
         self.accounting = Accounting(self.stats, settings.getint("NEWSCRAWL_MANIFEST_MAX_LISTED"))
         self.publication = Publication(self.identity.run_id)
+        self.revisits = Revisits(
+            self.stats, RevisitPolicy.from_settings(settings), parse_utc(self.identity.started), self.identity.root
+        )
         self.lock = DataDirLock(self.identity.root, self.identity.run_id)
         self.settings_snapshot = {
             name: settings[name] for name in sorted(settings.attributes) if name.startswith("NEWSCRAWL_")
@@ -70,6 +79,7 @@ class Run:
     def from_crawler(cls, crawler: Crawler) -> Self:
         run = cls(crawler)
         run.accounting.connect(crawler)
+        run.revisits.connect(crawler)
         crawler.signals.connect(run.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(run.feed_slot_closed, signal=signals.feed_slot_closed)
@@ -97,6 +107,7 @@ class Run:
             return
         self.lock.recover_dead_runs()
         self.publication.open(SeenStore(root / "seen.sqlite3"))
+        self.revisits.open(VersionStore(root / "versions.sqlite3"))
         logger.info("Run %s started: data dir %s", self.identity.run_id, root)
         self._write_manifest("running")
 
@@ -112,11 +123,17 @@ class Run:
             return
         storage = slot.storage
         if isinstance(storage, AtomicFileFeedStorage) and storage.published_path is not None:
-            self.publication.dataset_stored(str(storage.published_path.relative_to(self.identity.root)))
+            dataset = str(storage.published_path.relative_to(self.identity.root))
+            # Versions first: an article in the version store is never fetched again as new, so a
+            # crash between the two commits cannot publish a second version 1.
+            self.revisits.commit(dataset)
+            self.publication.dataset_stored(dataset)
         else:
             self.fail(f"the dataset file {slot.uri} could not be stored; its articles stay unpublished")
 
     def engine_stopped(self) -> None:
+        if not self.refused:
+            self.revisits.commit(None)  # a run without a dataset file: what its revisits observed
         self._check_outcome()
         status = "failed" if self.errors else "finished"
         try:
@@ -127,6 +144,7 @@ class Run:
         self.stats.set_value(STATUS_STAT, status)
         self._log_summary(status)
         self.publication.close()
+        self.revisits.close()
         self.lock.release()
 
     def _check_outcome(self) -> None:
@@ -141,6 +159,12 @@ class Run:
             self.fail(
                 f"the counts do not add up: {counted(counts['entries_seen'], 'entry', 'entries')} seen, "
                 f"{outcomes_total(counts)} with an outcome (a path that does not report its entries' outcome)"
+            )
+        revisits = self.revisits.counts()
+        if not revisits["add_up"]:
+            self.fail(
+                f"the revisit counts do not add up: {revisits['requested']} requested, "
+                f"{len(self.revisits.outcomes)} with an outcome"
             )
         if counts["new"] + counts["feed_only"] and self.publication.dataset is None:
             self.fail(
@@ -164,6 +188,22 @@ class Run:
             counts["lost"],
             f"; dataset {dataset}" if dataset else "; no new dataset file",
         )
+        revisits = self.revisits.counts()
+        if revisits["due"]:
+            logger.info(
+                "Run %s revisits: %d due, %d requested → not modified %d, unchanged %d, changed %d, removed %d, "
+                "restored %d, failed %s; %d deferred",
+                self.identity.run_id,
+                revisits["due"],
+                revisits["requested"],
+                revisits["not_modified"],
+                revisits["unchanged"],
+                revisits["changed"],
+                revisits["removed"],
+                revisits["restored"],
+                revisits["failed_by_reason"],
+                revisits["deferred"],
+            )
         for error in self.errors:
             logger.error("Run %s failed: %s", self.identity.run_id, error)
 
@@ -196,6 +236,7 @@ class Run:
                 if source.kind == "feed"
             ],
             "counts": accounting.counts(),
+            "revisits": self.revisits.counts(),
             "output": {
                 "articles": self.publication.dataset,
                 "rejects": self._relative(self.rejects.published),

@@ -3,23 +3,38 @@
 Phase 1 fetches every feed and merges entries that point at one article (``discovery.listings``).
 Phase 2 starts when the feeds are done (``spider_idle``): each new article is requested once,
 with its ``Listing`` (merged entries) in ``cb_kwargs``. A page that cannot be had is re-fetched with the
-browser when it was refused, else rebuilt from a feed's full text, else counted as lost.
+browser when it was refused, else rebuilt from a feed's full text, else counted as lost. Articles
+already in the dataset that are due (age schedule, a listing saying they changed) are revisited
+with a conditional request after the new ones (``newscrawl.run.revisits``): a new version, a
+tombstone once a removal is confirmed, or an outcome without a record.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import Request, signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import (
+    DontCloseSpider,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseNeverReceived
 
 from newscrawl.config import feed_urls, optional, origin, read
 from newscrawl.discovery.feeds import FeedEntry, parse_feed
@@ -39,9 +54,10 @@ from newscrawl.extract.dates import format_utc, http_date_to_utc
 from newscrawl.extract.pages.feed_fulltext import feed_only_content
 from newscrawl.extract.pages.rfi import RfiArticlePage
 from newscrawl.extract.text import counted
-from newscrawl.items import Article
+from newscrawl.items import REMOVED, Article, content_hash
 from newscrawl.run.extension import Run
 from newscrawl.run.outcomes import ENTRY_REQUEST, ListingSource, SourceStatus, report_outcome
+from newscrawl.run.revisits import REVISIT_REQUEST, Ticket
 
 if TYPE_CHECKING:
     from typing import Self
@@ -54,6 +70,9 @@ logger = logging.getLogger(__name__)
 # Refusals worth a second try with a real browser (503 is also what some script challenges answer),
 # and the challenge or empty shell a page object cannot read an article from.
 BROWSER_RETRY_REASONS = frozenset({"http_403", "http_429", "http_503", "shell"})
+# Statuses a revisit's callback reads itself: not modified, and the two that say a page is gone.
+REVISIT_STATUSES = [304, 404, 410]
+GONE_STATUSES = frozenset({404, 410})
 
 
 class RfiCnSpider(scrapy.Spider):
@@ -165,20 +184,28 @@ class RfiCnSpider(scrapy.Spider):
             return
         self._dispatched = True
         assert self.crawler.engine is not None
+        revisits = self.run.revisits
         to_fetch = 0
         for listing in self._listings.in_order():
-            if self.run.publication.is_published(listing.url):
+            if self.run.publication.is_published(listing.url) or revisits.state(listing.url) is not None:
                 report_outcome(self.crawler, "duplicate", "already_stored")
+                for _, entry in listing.entries:
+                    revisits.note_listing(listing.url, entry.updated)
                 continue
             to_fetch += 1
             self.crawler.engine.crawl(self._article_request(listing))
+        tickets = revisits.plan()
+        for ticket in tickets:
+            self.crawler.engine.crawl(self._revisit_request(ticket))
         logger.info(
-            "Feeds done: %s, %d to fetch, %d already published",
+            "Feeds done: %s, %d to fetch, %d already published; %s (%d deferred to later runs)",
             counted(len(self._listings), "distinct article"),
             to_fetch,
             len(self._listings) - to_fetch,
+            counted(len(tickets), "revisit"),
+            revisits.deferred,
         )
-        if to_fetch:
+        if to_fetch or tickets:
             raise DontCloseSpider
 
     def _fetch_url(self, url: str) -> str:
@@ -281,6 +308,85 @@ class RfiCnSpider(scrapy.Spider):
         logger.info("Lost %s: page unavailable (%s) and no feed carries its full text", listing.url, reason)
         report_outcome(self.crawler, "lost", "no_fulltext", url=listing.url, detail=reason)
 
+    # --- revisits -------------------------------------------------------------------------------
+
+    def _revisit_request(self, ticket: Ticket) -> Request:
+        # After the new articles (lower priority); never filtered as a URL seen before; 304/404/410
+        # reach the callback, which tells a removal from the rest.
+        return Request(
+            self._fetch_url(ticket.url),
+            callback=self.parse_revisit,
+            errback=self.revisit_failed,
+            cb_kwargs={"revisit": ticket},
+            headers=ticket.request_headers(),
+            meta={"newscrawl_role": "page", REVISIT_REQUEST: ticket.url, "handle_httpstatus_list": REVISIT_STATUSES},
+            priority=-1,
+            dont_filter=True,
+        )
+
+    def parse_revisit(self, response: Response, revisit: Ticket) -> Iterator[Any]:
+        revisits = self.run.revisits
+        if response.status == 304:
+            if revisit.request_headers():
+                revisits.not_modified(revisit, response)
+            else:  # a 304 to a request that had nothing to compare with says nothing about the page
+                revisits.failed(revisit, "http_304_unasked")
+            return
+        if response.status in GONE_STATUSES:
+            yield from self._gone(revisit, f"http_{response.status}", response)
+            return
+        url = self._canonical_fetched_url(response.url)
+        redirected = url != revisit.url
+        if url is None or classify(url) == "offsite":
+            revisits.failed(revisit, "offsite_redirect")
+            return
+        if not isinstance(response, TextResponse):
+            revisits.failed(revisit, "not_text")
+            return
+        html = response.body if response.encoding in ("utf-8", "utf8") else response.text
+        result = RfiArticlePage(url, html).extract()
+        if result.kind == "not_article":
+            if redirected:  # sent to a home page or a section front: the article is gone
+                yield from self._gone(revisit, "redirect", response)
+            else:
+                revisits.failed(revisit, "not_article")
+            return
+        content = result.content
+        if result.kind == "shell" or content is None:
+            revisits.failed(revisit, "challenge")
+            return
+        if redirected or content.url != revisit.url:  # another article now: not this one's new version
+            revisits.failed(revisit, "moved")
+            return
+        state = revisit.state
+        if state.status != REMOVED and content_hash(asdict(content)) == state.content_hash:
+            revisits.unchanged(revisit, response)
+            return
+        revisits.note_validators(revisit.url, response)
+        yield Article.from_content(
+            content,
+            content_source="page",
+            fetched_with="http",
+            feed=json.loads(state.feed) if state.feed else None,
+            fetched_at=fetched_at(response),
+            version=state.version + 1,
+            first_seen=state.first_seen,
+        )
+
+    def _gone(self, revisit: Ticket, reason: str, response: Response) -> Iterator[Any]:
+        tombstone = self.run.revisits.gone(revisit, reason, fetched_at(response))
+        if tombstone is not None:
+            logger.info(
+                "Article %s is gone (%s), confirmed since %s: tombstone", revisit.url, reason, tombstone.removed_at
+            )
+            yield tombstone
+
+    def revisit_failed(self, failure: Failure) -> None:
+        ticket: Ticket = failure.request.cb_kwargs["revisit"]  # type: ignore[attr-defined]
+        reason = revisit_failure_reason(failure)
+        logger.info("Revisit of %s failed (%s): tried again later", ticket.url, reason)
+        self.run.revisits.failed(ticket, reason)
+
 
 def fetched_at(response: Response) -> str:
     """When the response was produced: its Date header (the recorded date in replay), else now."""
@@ -305,3 +411,28 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
     if failure.check(IgnoreRequest):
         return "ignored", None
     return type(failure.value).__name__, None
+
+
+_TIMEOUTS = (DownloadTimeoutError, TwistedTimeoutError, TimeoutError)
+_CONNECTION_ERRORS = (
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    ResponseDataLossError,
+    ResponseNeverReceived,
+    ConnectError,
+    ConnectionDone,
+    ConnectionLost,
+)
+
+
+def revisit_failure_reason(failure: Failure) -> str:
+    """Why a revisit could not be made, in the few words the manifest counts (never a removal)."""
+    if failure.check(*_TIMEOUTS):
+        return "timeout"
+    if failure.check(*_CONNECTION_ERRORS):
+        return "connection"
+    if failure.check(IgnoreRequest) and str(failure.value).startswith("Forbidden by robots.txt"):
+        return "robots"
+    if failure.check(HostUnreachable):
+        return "unreachable"
+    return failure_reason(failure)[0]

@@ -12,6 +12,7 @@ published or observed (the run commits it before the seen-store, after the datas
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import astuple, dataclass, fields
 from typing import TYPE_CHECKING
@@ -31,6 +32,7 @@ class ArticleState:
     published: str | None
     fetched_at: str | None  # of the latest record
     record_file: str | None  # the dataset file holding the latest record (relative to the spider's folder)
+    feed: str | None  # the record's ``feed`` (the listing that first listed it), as JSON
     checked_at: str  # the run that last had an answer about the page (first fetch, 200, 304, gone)
     etag: str | None = None
     last_modified: str | None = None
@@ -42,6 +44,15 @@ class ArticleState:
 
 
 COLUMNS = tuple(f.name for f in fields(ArticleState))
+# A validator is sent back as a header: printable ASCII on one line, and short.
+_HEADER_VALUE = re.compile(r"[\x20-\x7e]{1,512}")
+
+
+def header_value(value: str | bytes | None) -> str | None:
+    """A response's validator when it can be sent back as it is, else None."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return value if value is not None and _HEADER_VALUE.fullmatch(value) else None
 
 
 class VersionStore:
@@ -56,7 +67,7 @@ class VersionStore:
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS articles ("
             " url TEXT PRIMARY KEY, version INTEGER NOT NULL, content_hash TEXT NOT NULL, status TEXT NOT NULL,"
-            " first_seen TEXT, published TEXT, fetched_at TEXT, record_file TEXT, checked_at TEXT NOT NULL,"
+            " first_seen TEXT, published TEXT, fetched_at TEXT, record_file TEXT, feed TEXT, checked_at TEXT NOT NULL,"
             " etag TEXT, last_modified TEXT, gone_since TEXT, gone_reason TEXT,"
             " failures INTEGER NOT NULL DEFAULT 0, failed_at TEXT, removed_at TEXT"
             ") WITHOUT ROWID"

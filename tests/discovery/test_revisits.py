@@ -36,6 +36,7 @@ def state(checked: datetime, **changes: object) -> ArticleState:
         published=format_utc(PUBLISHED),
         fetched_at=format_utc(PUBLISHED + timedelta(minutes=10)),
         record_file="articles/2024-04-01/x.jsonl",
+        feed=None,
         checked_at=format_utc(checked),
     )
     return replace(base, **changes)  # type: ignore[arg-type]

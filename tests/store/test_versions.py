@@ -23,6 +23,7 @@ def state(url: str, published: str | None, checked: str, **changes: object) -> A
         published=published,
         fetched_at="2024-04-01T09:00:00Z",
         record_file="articles/2024-04-01/r.jsonl",
+        feed=None,
         checked_at=checked,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
