@@ -4,8 +4,9 @@
   when the page gives no date) an article is due, unless it was checked since; slots missed while
   the crawler was down are covered by one revisit; after the last age only signals bring it back.
 - **Signals**: a listing (a sitemap's ``<lastmod>``, a feed entry's updated date) says the article
-  changed after the run that last checked it: due at that time. A date in the future (beyond a
-  little clock skew) or that cannot be read is ignored and counted.
+  changed after the run that last checked it: due at that time, and remembered until a revisit
+  answers (a deferred signal is not lost when the listing drops the article). A date in the future
+  (beyond a little clock skew) or that cannot be read is ignored and counted.
 - **Removal confirmation**: a page found gone is due again ``NEWSCRAWL_REMOVAL_CONFIRM_AFTER``
   after the run that first found it gone.
 - **Failures** (5xx, timeouts, refusals) keep the article due; it is tried again after a back-off
@@ -17,12 +18,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from newscrawl.config import duration, non_negative_int, read, value_list
-from newscrawl.extract.dates import parse_utc
+from newscrawl.extract.dates import format_utc, parse_utc
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -71,25 +72,37 @@ class Due:
 
 
 def schedule_due(state: ArticleState, policy: RevisitPolicy, now: datetime) -> Due | None:
-    """Whether the schedule (ages, removal confirmation, failure back-off) makes a live article due now."""
-    if state.status != "live":
-        return None
-    if state.gone_since is not None:
-        due = Due(parse_utc(state.gone_since) + policy.confirm_after, state.url, "confirm_removal")
-    else:
+    """Whether an article is due now: a listing's signal not yet answered, an age (live articles), a
+    removal to confirm; the earliest reason, unless the back-off of a failed revisit still runs.
+
+    A signal is due at once; its time (which clock skew may put a little after ``now``) orders it.
+    """
+    checked = parse_utc(state.checked_at)
+    dues = []
+    if state.signal_at is not None and parse_utc(state.signal_at) > checked:
+        dues.append(Due(parse_utc(state.signal_at), state.url, "signal"))
+    if state.status == "live" and state.gone_since is not None:
+        dues.append(Due(parse_utc(state.gone_since) + policy.confirm_after, state.url, "confirm_removal"))
+    elif state.status == "live":
         anchor = parse_utc(state.published or state.first_seen or state.checked_at)
         passed = [anchor + age for age in policy.ages if anchor + age <= now]
-        if not passed or parse_utc(state.checked_at) >= passed[-1]:
-            return None
-        due = Due(passed[-1], state.url, "age")
-    return due if due.at <= now and not backing_off(state, now) else None
-
-
-def signal_due(state: ArticleState, changed: datetime, now: datetime) -> Due | None:
-    """A listing says the article changed at ``changed``: due when that is after the last check."""
-    if changed <= parse_utc(state.checked_at) or backing_off(state, now):
+        if passed and checked < passed[-1]:
+            dues.append(Due(passed[-1], state.url, "age"))
+    ready = [due for due in dues if due.at <= now or due.reason == "signal"]
+    if not ready or backing_off(state, now):
         return None
-    return Due(min(changed, now), state.url, "signal")
+    return min(ready)
+
+
+def with_signal(state: ArticleState, changed: datetime) -> ArticleState | None:
+    """A listing says the article changed at ``changed``: the state that remembers it, when that is
+    after the last check and after any signal already held; else None."""
+    held = parse_utc(state.checked_at)
+    if state.signal_at is not None:
+        held = max(held, parse_utc(state.signal_at))
+    if changed <= held:
+        return None
+    return replace(state, signal_at=format_utc(changed))
 
 
 def backing_off(state: ArticleState, now: datetime) -> bool:

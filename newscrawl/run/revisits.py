@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from newscrawl.discovery.revisits import plan, schedule_due, signal_due, signal_time
+from newscrawl.discovery.revisits import plan, schedule_due, signal_time, with_signal
 from newscrawl.extract.dates import format_utc, parse_utc
 from newscrawl.items import LIVE, REMOVED, Article, Tombstone, article_id
 from newscrawl.run.outcomes import OutcomeDropped
@@ -91,7 +91,7 @@ class Revisits:
         self.outcomes: dict[str, str] = {}  # URL -> outcome of its revisit
         self.failed_by_reason: Counter[str] = Counter()
         self.signals_ignored: Counter[str] = Counter()
-        self._signals: dict[str, tuple[Due, ArticleState]] = {}
+        self._signalled: dict[str, ArticleState] = {}  # states with a listing's new signal
         self._observed: dict[str, ArticleState] = {}  # states changed without a record
         self._recorded: dict[str, ArticleState] = {}  # states of records that reached the dataset file
         self._validators: dict[str, tuple[str | None, str | None]] = {}  # of the responses records came from
@@ -120,28 +120,24 @@ class Revisits:
             self.stats.inc_value(f"{STATS_PREFIX}signal_ignored/{ignored}")
             logger.info("Listing date %r of %s ignored (%s)", changed, url, ignored)
             return
-        state = self.state(url) if when is not None else None
-        if when is None or state is None:
-            return
-        due = signal_due(state, when, self.now)
-        known = self._signals.get(url)
-        if due is not None and (known is None or due < known[0]):
-            self._signals[url] = (due, state)
+        state = self._signalled.get(url) or (self.state(url) if when is not None else None)
+        signalled = with_signal(state, when) if state is not None and when is not None else None
+        if signalled is not None:
+            self._signalled[url] = signalled
 
     def plan(self) -> list[Ticket]:
         """The revisits of this run, oldest due first, at most NEWSCRAWL_REVISIT_MAX_PER_RUN."""
         if self.store is None:
             return []
-        states = {url: state for url, (_, state) in self._signals.items()}
-        dues = [due for due, _ in self._signals.values()]
-        for state in self.store.scheduled(self.policy.last_age.total_seconds()):
-            due = schedule_due(state, self.policy, self.now)
-            if due is not None:
-                states.setdefault(state.url, state)
-                dues.append(due)
+        states = {state.url: state for state in self.store.scheduled(self.policy.last_age.total_seconds())}
+        states.update(self._signalled)
+        dues = [due for state in states.values() if (due := schedule_due(state, self.policy, self.now)) is not None]
         requested, deferred = plan(dues, self.policy.max_per_run)
         self.tickets = {due.url: Ticket(due, states[due.url]) for due in requested}
         self.deferred = len(deferred)
+        for due in deferred:  # a new signal waits in the version store for a later run
+            if due.url in self._signalled:
+                self._observed[due.url] = self._signalled[due.url]
         for due in requested:
             self.stats.inc_value(f"{STATS_PREFIX}due_by/{due.reason}")
         self.stats.set_value(f"{STATS_PREFIX}requested", len(requested))
@@ -165,7 +161,9 @@ class Revisits:
         state = ticket.state
         if state.status == REMOVED:  # still gone: the tombstone is still right
             self._count(ticket.url, "unchanged")
-            self._observed[ticket.url] = replace(state, checked_at=self.now_text, failures=0, failed_at=None)
+            self._observed[ticket.url] = replace(
+                state, checked_at=self.now_text, signal_at=None, failures=0, failed_at=None
+            )
             return None
         since = state.gone_since
         if since is not None and self.now - parse_utc(since) >= self.policy.confirm_after:
@@ -178,6 +176,7 @@ class Revisits:
         self._observed[ticket.url] = replace(
             state,
             checked_at=self.now_text,
+            signal_at=None,
             gone_since=since or self.now_text,
             gone_reason=reason,
             failures=0,
@@ -217,7 +216,7 @@ class Revisits:
         rejected = isinstance(exception, OutcomeDropped) and exception.outcome.kind == "rejected"
         # The last good version stays; the page was looked at (not due again before its next age).
         self._count(item.url, "failed", "rejected" if rejected else "dropped")
-        self._observed[item.url] = replace(ticket.state, checked_at=self.now_text)
+        self._observed[item.url] = replace(ticket.state, checked_at=self.now_text, signal_at=None)
 
     def item_error(self, item: Any, failure: Failure) -> None:
         ticket = self.tickets.get(item.url) if is_revision(item) else None
@@ -276,6 +275,7 @@ class Revisits:
         return replace(
             state,
             checked_at=self.now_text,
+            signal_at=None,
             etag=etag or state.etag,
             last_modified=last_modified or state.last_modified,
             gone_since=None,

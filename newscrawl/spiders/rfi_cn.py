@@ -257,6 +257,7 @@ class RfiCnSpider(scrapy.Spider):
         for name, source in result.sources.items():
             stats.inc_value(f"newscrawl/field_source/{name}/{source}")
         self.run.publication.note_alias(listing.url, result.content.url)
+        self.run.revisits.note_validators(result.content.url, response)
         yield Article.from_content(
             result.content,
             content_source="page",

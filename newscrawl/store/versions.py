@@ -34,6 +34,7 @@ class ArticleState:
     record_file: str | None  # the dataset file holding the latest record (relative to the spider's folder)
     feed: str | None  # the record's ``feed`` (the listing that first listed it), as JSON
     checked_at: str  # the run that last had an answer about the page (first fetch, 200, 304, gone)
+    signal_at: str | None = None  # a listing said the article changed then (kept until a revisit answers)
     etag: str | None = None
     last_modified: str | None = None
     gone_since: str | None = None  # the run that first found the page gone; None once it answers again
@@ -68,6 +69,7 @@ class VersionStore:
             "CREATE TABLE IF NOT EXISTS articles ("
             " url TEXT PRIMARY KEY, version INTEGER NOT NULL, content_hash TEXT NOT NULL, status TEXT NOT NULL,"
             " first_seen TEXT, published TEXT, fetched_at TEXT, record_file TEXT, feed TEXT, checked_at TEXT NOT NULL,"
+            " signal_at TEXT,"
             " etag TEXT, last_modified TEXT, gone_since TEXT, gone_reason TEXT,"
             " failures INTEGER NOT NULL DEFAULT 0, failed_at TEXT, removed_at TEXT"
             ") WITHOUT ROWID"
@@ -81,11 +83,12 @@ class VersionStore:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
     def scheduled(self, last_age: float) -> Iterator[ArticleState]:
-        """Live articles a revisit schedule may still name: not checked since their last age (``last_age``
-        seconds after publication, or after first seen without a publication date), or waiting for a
-        removal's confirmation, or whose last revisit failed. Articles past their schedule are not read."""
+        """Articles a revisit schedule may still name: with a listing's signal not yet answered, or live
+        and not checked since their last age (``last_age`` seconds after publication, or after first
+        seen without a publication date), waiting for a removal's confirmation, or whose last revisit
+        failed. Articles past their schedule are not read."""
         cursor = self._db.execute(
-            f"SELECT {', '.join(COLUMNS)} FROM articles WHERE status = 'live' AND ("
+            f"SELECT {', '.join(COLUMNS)} FROM articles WHERE signal_at > checked_at OR status = 'live' AND ("
             " gone_since IS NOT NULL OR failed_at IS NOT NULL"
             " OR checked_at < strftime('%Y-%m-%dT%H:%M:%SZ', coalesce(published, first_seen, checked_at), ?))",
             (f"+{int(last_age)} seconds",),

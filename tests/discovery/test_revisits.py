@@ -15,8 +15,8 @@ from newscrawl.discovery.revisits import (
     plan,
     revisit_ages,
     schedule_due,
-    signal_due,
     signal_time,
+    with_signal,
 )
 from newscrawl.extract.dates import format_utc
 from newscrawl.store.versions import ArticleState
@@ -101,16 +101,22 @@ def test_failures_back_off_doubling() -> None:
     assert schedule_due(twice, POLICY, PUBLISHED + 2 * H) is not None
 
 
-def test_a_signal_after_the_last_check_makes_the_article_due() -> None:
+def test_a_signal_after_the_last_check_makes_the_article_due_until_a_revisit_answers() -> None:
     checked = state(PUBLISHED + 2 * H)
     now = PUBLISHED + 3 * H
-    assert signal_due(checked, PUBLISHED + 1 * H, now) is None
-    assert signal_due(checked, PUBLISHED + 2 * H, now) is None
-    assert signal_due(checked, PUBLISHED + 150 * timedelta(minutes=1), now) == Due(
-        PUBLISHED + 150 * timedelta(minutes=1), checked.url, "signal"
-    )
+    assert with_signal(checked, PUBLISHED + 1 * H) is None
+    assert with_signal(checked, PUBLISHED + 2 * H) is None
+    signalled = with_signal(checked, PUBLISHED + 150 * timedelta(minutes=1))
+    assert signalled is not None
+    assert schedule_due(signalled, POLICY, now) == Due(PUBLISHED + 150 * timedelta(minutes=1), checked.url, "signal")
+    assert with_signal(signalled, PUBLISHED + 140 * timedelta(minutes=1)) is None, "an older signal adds nothing"
+    answered = replace(signalled, checked_at=format_utc(now))
+    assert schedule_due(answered, POLICY, now + H) is None
     removed = replace(checked, status="removed", removed_at=checked.checked_at)
-    assert signal_due(removed, now, now) is not None, "a tombstoned article listed as changed is looked at again"
+    back = with_signal(removed, now)
+    assert back is not None
+    assert schedule_due(back, POLICY, now) == Due(now, checked.url, "signal"), "a tombstone listed as changed"
+    assert schedule_due(removed, POLICY, now + 30 * 24 * H) is None
 
 
 def test_signal_dates_in_the_future_or_unreadable_are_ignored_with_a_reason() -> None:

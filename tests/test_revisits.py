@@ -1,0 +1,267 @@
+"""Revisits through the real engine, one rule at a time: replay archives with several responses per URL.
+
+Each run replays its own archive. A revisit is made due by the feed: an ``<atom:updated>`` date
+one second after the previous run started is later than that run's check, so the article is
+revisited (the age schedule has its own tests: tests/discovery/test_revisits.py; the pages here
+were published in 2024, long past their last age).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from newscrawl.extract.dates import format_utc, parse_utc
+from tests.archive import ArchiveBuilder, article_page, article_url
+from tests.conftest import dataset, manifests, run_crawl
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+FEED = "https://www.rfi.fr/cn/rss"
+SECTION_FRONT = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/"
+HTML = "text/html; charset=utf-8"
+CONTENT = ("title", "lead", "body", "authors", "tags", "images", "media")
+NO_REVISIT_COUNTS = {"not_modified": 0, "unchanged": 0, "changed": 0, "removed": 0, "restored": 0}
+
+
+class Runs:
+    """Successive crawls of one data dir, each replaying the archive built for it."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self.data = tmp_path / "data"
+        self.count = 0
+
+    def archive(self) -> ArchiveBuilder:
+        self.count += 1
+        return ArchiveBuilder(self.tmp_path / f"archive-{self.count}")
+
+    def crawl(self, archive: ArchiveBuilder, *settings: str) -> dict[str, Any]:
+        pairs = [arg for setting in settings for arg in ("-s", setting)]
+        result = run_crawl(self.data, "-a", f"feeds={FEED}", *pairs, replay=archive.write())
+        assert result.returncode == 0, result.stderr[-4000:]
+        manifest = manifests(self.data)[-1]  # run ids start with the start time
+        assert manifest["status"] == "finished", manifest["errors"]
+        assert manifest["counts"]["add_up"], manifest["counts"]
+        assert manifest["revisits"]["add_up"], manifest["revisits"]
+        return manifest
+
+    def records_of(self, manifest: dict[str, Any]) -> list[dict[str, Any]]:
+        """The records of one run's dataset file (none when it wrote no file)."""
+        name = manifest["output"]["articles"]
+        if name is None:
+            return []
+        lines = (self.data / "rfi_cn" / name).read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines]
+
+
+def after(manifest: dict[str, Any]) -> str:
+    """A listing date one second after a run started: later than that run's check."""
+    return format_utc(parse_utc(manifest["started"]) + timedelta(seconds=1))
+
+
+def recipe(record: dict[str, Any]) -> str:
+    """The README's content hash, written out again here."""
+    content = {name: record[name] for name in CONTENT}
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def revisits(manifest: dict[str, Any]) -> dict[str, Any]:
+    counts = dict(manifest["revisits"])
+    assert counts.pop("add_up") is True
+    return counts
+
+
+def untitled(index: int) -> str:
+    """A page of article ``index`` whose record fails the schema (no title anywhere)."""
+    url = article_url(index)
+    page = article_page(index, url).replace('"headline"', '"alternativeHeadline"')
+    page = page.replace('<meta property="og:title"', '<meta property="og:x"')
+    page = page.split("<title>")[0] + page.split("</title>")[1]
+    return page.replace('<h1 class="t-content__title a-page-title">', '<div class="x">').replace("</h1>", "</div>")
+
+
+def section_front() -> str:
+    return (
+        '<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"><title>中国 - RFI</title>'
+        '<meta property="og:type" content="website"></head><body><div class="m-item-list-article">'
+        '<a data-article-item-link href="/cn/x">x</a></div></body></html>'
+    )
+
+
+def test_a_revisit_tells_not_modified_unchanged_changed_promo_flip_and_reject_apart(tmp_path: Path) -> None:
+    runs = Runs(tmp_path)
+    urls = [article_url(n) for n in range(1, 6)]
+    first = runs.archive()
+    first.add_feed(FEED, urls)
+    first.add_article(1, ETag='"v1-1"', Last_Modified="Mon, 01 Apr 2024 08:00:00 GMT")
+    first.add_article(2, ETag='"v1-2"')
+    first.add_article(3)
+    first.add_article(4, page=article_page(4, urls[3], promo=0))
+    first.add_article(5)
+    one = runs.crawl(first)
+    v1 = {record["url"]: record for record in runs.records_of(one)}
+    assert sorted(v1) == sorted(urls)
+    assert revisits(one) == {"due": 0, "requested": 0, **NO_REVISIT_COUNTS, "failed_by_reason": {}, "deferred": 0,
+                             "signals_ignored": {}}  # fmt: skip
+
+    second = runs.archive()
+    second.add_feed(FEED, urls, updated=dict.fromkeys(urls, after(one)))
+    second.add(urls[0], status=304, ETag='"v1-1"')
+    second.add_article(2, ETag='"v1-2-regenerated"')  # same article, new ETag: the hash decides
+    edited = article_page(3, urls[2], title="测试文章3：法国与中国的对话（更正）", extra="【更新】双方同意下月再谈。")
+    second.add_article(3, page=edited)
+    second.add_article(4, page=article_page(4, urls[3], promo=1))  # only the promo blocks flipped
+    second.add(urls[4], untitled(5), Content_Type=HTML)
+    two = runs.crawl(second)
+
+    assert revisits(two) == {
+        "due": 5,
+        "requested": 5,
+        "not_modified": 1,
+        "unchanged": 2,
+        "changed": 1,
+        "removed": 0,
+        "restored": 0,
+        "failed_by_reason": {"rejected": 1},
+        "deferred": 0,
+        "signals_ignored": {},
+    }
+    assert two["counts"]["duplicate"] == {"already_stored": 5}, "entries add up as before, on their own"
+    (version,) = runs.records_of(two)
+    old = v1[urls[2]]
+    assert (version["url"], version["id"], version["version"], version["status"]) == (urls[2], old["id"], 2, "live")
+    assert version["title"] == "测试文章3：法国与中国的对话（更正）"
+    assert version["body"].endswith("【更新】双方同意下月再谈。")
+    assert version["content_hash"] == recipe(version) != old["content_hash"]
+    assert version["first_seen"] == old["first_seen"] == old["fetched_at"]
+    assert version["feed"] == old["feed"]
+    assert v1[urls[3]]["content_hash"] == recipe(v1[urls[3]])
+    rejects = list((runs.data / "rfi_cn" / "rejects").glob("*/*.jsonl"))
+    (line,) = [json.loads(text) for path in rejects for text in path.read_text(encoding="utf-8").splitlines()]
+    assert (line["reason"], line["record"]["url"], line["record"]["version"]) == ("schema", urls[4], 2)
+
+    # The rejected revisit kept version 1 and counted as looked at; the others answered: nothing is
+    # due without a new signal, and (id, version) stays unique across the dataset.
+    third = runs.archive()
+    third.add_feed(FEED, urls)
+    three = runs.crawl(third)
+    assert revisits(three)["due"] == 0
+    keys = [(record["id"], record["version"]) for record in dataset(runs.data)]
+    assert len(keys) == len(set(keys)) == 6
+
+
+def test_a_removal_needs_two_runs_confirm_after_apart_and_a_return_is_a_new_live_version(tmp_path: Path) -> None:
+    runs = Runs(tmp_path)
+    gone, moved = article_url(1), article_url(2)
+    first = runs.archive()
+    first.add_feed(FEED, [gone, moved])
+    first.add_article(1)
+    first.add_article(2)
+    one = runs.crawl(first)
+    v1 = {record["url"]: record for record in runs.records_of(one)}
+
+    def gone_archive(status: int, signal: dict[str, Any] | None) -> ArchiveBuilder:
+        archive = runs.archive()
+        archive.add_feed(FEED, [gone, moved], updated=dict.fromkeys([gone, moved], after(signal)) if signal else None)
+        archive.add(gone, "not found", status)
+        archive.add(moved, status=301, Location=SECTION_FRONT)
+        archive.add(SECTION_FRONT, section_front(), Content_Type=HTML)
+        return archive
+
+    # Found gone (404; a redirect to the section front) by one run, then again too soon: no tombstone.
+    two = runs.crawl(gone_archive(404, one), "NEWSCRAWL_REMOVAL_CONFIRM_AFTER=1h")
+    assert revisits(two)["failed_by_reason"] == {"gone_unconfirmed": 2}
+    three = runs.crawl(gone_archive(410, two), "NEWSCRAWL_REMOVAL_CONFIRM_AFTER=1h")
+    assert revisits(three)["failed_by_reason"] == {"gone_unconfirmed": 2}
+    assert runs.records_of(two) == runs.records_of(three) == []
+
+    # Once the first finding is CONFIRM_AFTER old, the schedule brings them back (no signal needed).
+    four = runs.crawl(gone_archive(404, None), "NEWSCRAWL_REMOVAL_CONFIRM_AFTER=1s")
+    assert revisits(four) == {
+        "due": 2,
+        "requested": 2,
+        **NO_REVISIT_COUNTS,
+        "removed": 2,
+        "failed_by_reason": {},
+        "deferred": 0,
+        "signals_ignored": {},
+    }
+    stones = {record["url"]: record for record in runs.records_of(four)}
+    for url in (gone, moved):
+        stone, last = stones[url], v1[url]
+        assert (stone["status"], stone["version"], stone["removed_at"]) == ("removed", 2, two["started"])
+        same = {k: v for k, v in last.items() if k not in ("version", "status", "fetched_at")}
+        assert {k: v for k, v in stone.items() if k not in ("version", "status", "fetched_at", "removed_at")} == same
+
+    # The article comes back: a new live version (even with the same content); the redirect stays gone.
+    five_archive = runs.archive()
+    five_archive.add_feed(FEED, [gone, moved], updated=dict.fromkeys([gone, moved], after(four)))
+    five_archive.add_article(1)
+    five_archive.add(moved, status=301, Location=SECTION_FRONT)
+    five_archive.add(SECTION_FRONT, section_front(), Content_Type=HTML)
+    five = runs.crawl(five_archive, "NEWSCRAWL_REMOVAL_CONFIRM_AFTER=1s")
+    assert revisits(five)["restored"] == 1
+    assert revisits(five)["unchanged"] == 1
+    (back,) = runs.records_of(five)
+    assert (back["url"], back["version"], back["status"]) == (gone, 3, "live")
+    assert "removed_at" not in back
+    assert back["content_hash"] == v1[gone]["content_hash"]
+
+
+def test_the_cap_defers_the_newest_signals_and_a_deferred_signal_is_kept(tmp_path: Path) -> None:
+    runs = Runs(tmp_path)
+    urls = [article_url(n) for n in range(1, 6)]
+    first = runs.archive()
+    first.add_feed(FEED, urls)
+    for n in range(1, 6):
+        first.add_article(n, ETag=f'"{n}"')
+    one = runs.crawl(first)
+    start = parse_utc(one["started"])
+    updated = {url: format_utc(start + timedelta(seconds=6 - n)) for n, url in enumerate(urls, 1)}
+
+    second = runs.archive()
+    second.add_feed(FEED, urls, updated=updated)  # the last article's signal is the oldest
+    for url in urls:
+        second.add(url, status=304)
+    two = runs.crawl(second, "NEWSCRAWL_REVISIT_MAX_PER_RUN=2")
+    assert revisits(two)["due"] == 5
+    assert revisits(two)["requested"] == 2
+    assert revisits(two)["deferred"] == 3
+    assert revisits(two)["not_modified"] == 2
+
+    # The feed no longer lists them: the three deferred signals (the newest) were kept and are
+    # requested now; the two answered ones are not (they would find a 404 here).
+    third = runs.archive()
+    third.add_feed(FEED, [])
+    for url in urls[:3]:
+        third.add(url, status=304)
+    three = runs.crawl(third)
+    assert revisits(three) == {
+        "due": 3,
+        "requested": 3,
+        **NO_REVISIT_COUNTS,
+        "not_modified": 3,
+        "failed_by_reason": {},
+        "deferred": 0,
+        "signals_ignored": {},
+    }
+
+
+def test_unreadable_or_future_listing_dates_are_ignored_and_counted(tmp_path: Path) -> None:
+    runs = Runs(tmp_path)
+    urls = [article_url(n) for n in range(1, 4)]
+    first = runs.archive()
+    first.add_feed(FEED, urls)
+    for n in range(1, 4):
+        first.add_article(n)
+    runs.crawl(first)
+    second = runs.archive()
+    second.add_feed(FEED, urls, updated={urls[0]: "not a date", urls[1]: "2099-01-01T00:00:00Z"})
+    two = runs.crawl(second)
+    assert revisits(two)["due"] == 0
+    assert revisits(two)["signals_ignored"] == {"future": 1, "malformed": 1}
