@@ -12,10 +12,12 @@ import hashlib
 import json
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from newscrawl.extract.dates import format_utc, parse_utc
 from tests.archive import ArchiveBuilder, article_page, article_url
 from tests.conftest import dataset, manifests, run_crawl
+from tests.localserver import FeedItem, LocalServer, Reply, crawl_arguments, feed_reply, html, path_of
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -265,3 +267,81 @@ def test_unreadable_or_future_listing_dates_are_ignored_and_counted(tmp_path: Pa
     two = runs.crawl(second)
     assert revisits(two)["due"] == 0
     assert revisits(two)["signals_ignored"] == {"future": 1, "malformed": 1}
+
+
+def test_transient_failures_never_remove_and_a_tombstone_is_revisited_without_validators(tmp_path: Path) -> None:
+    """Over HTTP: eight articles found gone once; when the confirmation is due, seven answer with
+    what is no removal (5xx, 403, 429, a timeout, a reset, a robots refusal, a challenge page) and
+    one is gone again. Only that one is tombstoned; when it is listed as changed it is fetched
+    without validators and comes back as a new live version."""
+    names = ["http_503", "http_403", "http_429", "timeout", "connection", "robots", "challenge", "gone"]
+    urls = {name: article_url(n) for n, name in enumerate(names, 1)}
+    data = tmp_path / "data"
+    allow = Reply(200, "User-agent: *\nAllow: /\n", {"Content-Type": "text/plain"})
+    with LocalServer() as server:
+
+        def crawl(*settings: str) -> dict[str, Any]:
+            arguments = crawl_arguments(
+                server.origin,
+                "NEWSCRAWL_BROWSER_FALLBACK=False",
+                "NEWSCRAWL_REMOVAL_CONFIRM_AFTER=1s",
+                "RETRY_TIMES=1",
+                "DOWNLOAD_TIMEOUT=1",
+                *settings,
+            )
+            result = run_crawl(data, *arguments, replay=None)
+            assert result.returncode == 0, result.stderr[-4000:]
+            manifest = manifests(data)[-1]
+            assert manifest["revisits"]["add_up"], manifest["revisits"]
+            return manifest
+
+        def listing(updated: str | None = None) -> None:
+            server.route("/cn/rss", feed_reply([FeedItem(name, url, updated=updated) for name, url in urls.items()]))
+
+        server.route("/robots.txt", allow)
+        listing()
+        for n, (name, url) in enumerate(urls.items(), 1):
+            page = html(article_page(n, url), ETag=f'"{name}"', Last_Modified="Mon, 01 Apr 2024 08:00:00 GMT")
+            server.route(path_of(url), page)
+        one = crawl()
+        assert one["counts"]["new"] == 8
+
+        for url in urls.values():
+            server.route(path_of(url), Reply(404, "not found", {"Content-Type": "text/plain"}))
+        listing(after(one))
+        two = crawl()
+        assert two["revisits"]["failed_by_reason"] == {"gone_unconfirmed": 8}
+        for name, url in urls.items():
+            (seen,) = server.requests_to(path_of(url))[1:]
+            assert seen.headers.get("if-none-match") == f'"{name}"'
+            assert seen.headers.get("if-modified-since") == "Mon, 01 Apr 2024 08:00:00 GMT"
+
+        listing()  # no signal: the confirmation is due by itself
+        server.route("/robots.txt", Reply(200, f"User-agent: *\nDisallow: {path_of(urls['robots'])}\n"))
+        server.route(path_of(urls["http_503"]), Reply(503, "busy"))
+        server.route(path_of(urls["http_403"]), Reply(403, "forbidden"))
+        server.route(path_of(urls["http_429"]), Reply(429, "slow down", {"Retry-After": "0"}))
+        server.route(path_of(urls["timeout"]), Reply(200, "late", delay=2.5))
+        server.route(path_of(urls["connection"]), Reply(drop=True))
+        challenge = "<html><head><title>Just a moment...</title></head><body><script>check()</script></body></html>"
+        server.route(path_of(urls["challenge"]), html(challenge))
+        three = crawl()
+        failures = {name: 1 for name in names if name != "gone"}
+        assert (three["revisits"]["removed"], three["revisits"]["failed_by_reason"]) == (1, failures)
+        (stone,) = (record for record in dataset(data) if record["status"] == "removed")
+        assert (stone["url"], stone["version"], stone["removed_at"]) == (urls["gone"], 2, two["started"])
+
+        server.route("/robots.txt", allow)
+        before = len(server.requests)
+        server.route(path_of(urls["gone"]), html(article_page(8, urls["gone"]), ETag='"back"'))
+        listing(after(three))
+        four = crawl()
+        later = [seen.path for seen in server.requests[before:]]
+        assert later.count(unquote(path_of(urls["gone"]))) == 1
+        assert not any(unquote(path_of(urls[n])) in later for n in failures), "the failed ones wait for their back-off"
+        returned = server.requests_to(path_of(urls["gone"]))[-1]
+        assert "if-none-match" not in returned.headers
+        assert "if-modified-since" not in returned.headers
+    assert (four["revisits"]["restored"], four["revisits"]["requested"]) == (1, 1)
+    back = [record for record in dataset(data) if record["url"] == urls["gone"]]
+    assert [(r["version"], r["status"]) for r in back] == [(1, "live"), (2, "removed"), (3, "live")]
