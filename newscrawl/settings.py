@@ -9,7 +9,8 @@ from __future__ import annotations
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
-# Our `crawl` command: same as Scrapy's, but exits non-zero when the run failed.
+# Our commands: `crawl` (Scrapy's, but exits non-zero when the run failed) and `snapshot` (the
+# latest version of every article as one JSON Lines or Parquet file).
 COMMANDS_MODULE = "newscrawl.commands"
 
 # --- Project settings ------------------------------------------------------------------------

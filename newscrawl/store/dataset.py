@@ -27,15 +27,24 @@ def dataset_files(root: Path) -> list[Path]:
 def records(path: Path) -> Iterator[dict[str, Any]]:
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                logger.error("%s line %d is not JSON, skipped: %s", path, number, exc)
-                continue
-            if isinstance(record, dict):
+            record = parse_line(path, number, line)
+            if record is not None:
                 yield record
+
+
+def parse_line(path: Path, number: int, line: str) -> dict[str, Any] | None:
+    """One line of a dataset file as a record; None (and an ERROR naming the line) when it is none."""
+    if not line.strip():
+        return None
+    try:
+        record = json.loads(line)
+    except ValueError as exc:
+        logger.error("%s line %d is not JSON, left out: %s", path, number, exc)
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+        logger.error("%s line %d is not a record, left out", path, number)
+        return None
+    return record
 
 
 def find_record(path: Path, article_id: str, version: int) -> dict[str, Any] | None:
