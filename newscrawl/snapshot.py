@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "parquet")
-BATCH_ROWS = 2000  # rows per Parquet row group (and per write)
+PARQUET_BATCH_ROWS = 1000  # rows per Parquet row group: the rows held in memory at once
 
 _TIME = pa.timestamp("ms", tz="UTC")  # Parquet has no second unit; the values are whole seconds
 PARQUET_SCHEMA = pa.schema(
@@ -109,12 +109,16 @@ def as_v2(record: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Writer(Protocol):
+    batch_rows: int
+
     def write(self, records: Sequence[dict[str, Any]]) -> None: ...
 
     def close(self) -> None: ...
 
 
 class _JsonLinesWriter:
+    batch_rows = 1
+
     def __init__(self, file: IO[bytes]) -> None:
         self.file = file
 
@@ -127,6 +131,8 @@ class _JsonLinesWriter:
 
 
 class _ParquetWriter:
+    batch_rows = PARQUET_BATCH_ROWS
+
     def __init__(self, file: IO[bytes]) -> None:
         self.writer = pq.ParquetWriter(file, PARQUET_SCHEMA, compression="zstd")
 
@@ -168,7 +174,7 @@ def write_snapshot(root: Path, out: Path, fmt: str, *, include_removed: bool = F
             try:
                 writer: _Writer = _ParquetWriter(file) if fmt == "parquet" else _JsonLinesWriter(file)
                 written = 0
-                for batch in _batches(_lines_at(files, places), BATCH_ROWS):
+                for batch in _batches(_lines_at(files, places), writer.batch_rows):
                     writer.write(batch)
                     written += len(batch)
                 writer.close()

@@ -3,17 +3,15 @@ Parquet; and the README's pandas and duckdb snippets on files of both schema ver
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import duckdb
-import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -33,6 +31,7 @@ def record(n: int, version: int = 1, title: str | None = None, fetched: str = "2
         f"{CN}20240401-{n}",
         title=title or f"标题{n}",
         body=f"正文{n}。",
+        section="中国",
         published="2024-04-01T08:00:00Z",
         images=[{"url": f"https://s.rfi.fr/{n}.jpg", "caption": None}],
         media=[{"type": "audio", "url": f"https://aod.rfi.fr/{n}.mp3", "duration": 60}],
@@ -129,21 +128,33 @@ def test_the_command_writes_the_default_path_and_refuses_a_missing_dataset(root:
     assert "no dataset under" in missing.stderr
 
 
-def test_the_readme_snippets_load_v1_and_v2_files_together(root: Path) -> None:
-    """The README's pandas and duckdb code, run as written there but for the data dir."""
-    pattern = str(root / "articles" / "*" / "*.jsonl")
-    df = pd.concat([pd.read_json(p, lines=True, dtype=False) for p in sorted(glob.glob(pattern))], ignore_index=True)
-    df["version"] = df["version"].fillna(1).astype(int)  # v1 records: version 1
-    current = df.sort_values("version").groupby("id").tail(1)
-    assert len(df) == 7
-    assert sorted(current["version"]) == [1, 1, 2, 3]
-    query = f"""
-        SELECT * FROM read_json_auto('{pattern}', union_by_name = true)
-        QUALIFY row_number() OVER (PARTITION BY id ORDER BY coalesce(version, 1) DESC) = 1
-    """
-    relation = duckdb.sql(query)
-    assert relation is not None
-    columns = [c[0] for c in relation.description]
-    rows = relation.fetchall()
-    by_url = {row[columns.index("url")].rsplit("-", 1)[1]: row for row in rows}
-    assert {k: (r[columns.index("version")] or 1) for k, r in by_url.items()} == {"1": 3, "2": 2, "3": 1, "4": 1}
+def readme_snippets() -> list[str]:
+    """The Python blocks of the README's "Loading the dataset" section, as written there."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Loading the dataset") : text.index("### The current state as one table")]
+    return re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+
+
+def test_the_readme_snippets_load_v1_and_v2_files_together(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run in the data dir's parent (their paths are relative), on three runs of both schema versions."""
+    monkeypatch.chdir(root.parent.parent)
+    plain, with_pandas, with_duckdb = readme_snippets()
+    expected = {"1": 3, "3": 1, "4": 1}  # article 2's latest version is a tombstone
+    names: dict[str, Any] = {}
+    exec(plain, names)
+    assert len(names["records"]) == 7
+    assert {r["url"].rsplit("-", 1)[1]: r.get("version", 1) for r in names["online"]} == expected
+    names = {}
+    exec(with_pandas, names)
+    online = names["online"]
+    assert dict(zip(online["url"].str.rsplit("-", n=1).str[1], online["version"], strict=True)) == expected
+    assert set(names["df"]["first_seen"]) == {"2024-04-01T09:00:00Z"}
+    names = {}
+    exec(with_duckdb, names)
+    shown = capsys.readouterr().out
+    assert re.search(r"中国\s*│\s*3\b", shown), shown
+    query = "SELECT url, coalesce(version, 1) FROM current WHERE coalesce(status, 'live') = 'live'"
+    relation = names["duckdb"].sql(query)
+    assert {url.rsplit("-", 1)[1]: version for url, version in relation.fetchall()} == expected
