@@ -10,23 +10,31 @@ A new setting: pick (or add) a parser here, read it through `read`, list it in `
 
 Formats (DESIGN.md "Value formats"): a duration is seconds or ``<n>s|m|h|d``; a list is
 comma-separated or a Python list; a list of durations is
-``[duration(name, item) for item in value_list(name, value)]``. Imports nothing from the package
-but the defaults in newscrawl/settings.py.
+``[duration(name, item) for item in value_list(name, value)]``; a share is a number from 0 to 1.
+Imports nothing from the package but the defaults in newscrawl/settings.py.
+
+A few settings may also come from an environment variable of the same name
+(`ENVIRONMENT_SETTINGS`: a password kept out of files, a machine's browser path): a ``-s`` setting
+beats the environment, which beats settings.py. `read` applies that rule, so components and the
+check before the crawl see the same value.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
+from scrapy.settings import SETTINGS_PRIORITIES
+
 from newscrawl import settings as project_settings
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection
 
     from scrapy.settings import BaseSettings
 
@@ -36,6 +44,18 @@ _DURATION = re.compile(r"(?P<number>\d+(?:\.\d+)?)(?P<unit>[smhd]?)")
 _SECONDS_PER_UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 _INTEGER = re.compile(r"\d+")
 _FLAGS = {"true": True, "1": True, "false": False, "0": False}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+
+ENVIRONMENT_SETTINGS = frozenset(
+    {
+        "NEWSCRAWL_BROWSER_EXECUTABLE",
+        "NEWSCRAWL_ALERT_SMTP_HOST",
+        "NEWSCRAWL_ALERT_SMTP_PORT",
+        "NEWSCRAWL_ALERT_SMTP_TLS",
+        "NEWSCRAWL_ALERT_SMTP_USER",
+        "NEWSCRAWL_ALERT_SMTP_PASSWORD",
+    }
+)
 
 
 class SettingError(ValueError):
@@ -49,8 +69,16 @@ class SettingError(ValueError):
 def read(settings: BaseSettings, name: str, parser: Callable[[str, object], T]) -> T:
     """The parsed value of one setting; one the crawler lacks (built without the project settings,
     as tests do) takes its default from newscrawl/settings.py."""
+    return parser(name, raw_value(settings, name))
+
+
+def raw_value(settings: BaseSettings, name: str) -> object:
+    """A setting's value before parsing, from wherever it comes (the environment for
+    `ENVIRONMENT_SETTINGS`, unless a ``-s`` setting or Scrapyd's ``setting=`` gave one)."""
     value = settings[name] if name in settings else getattr(project_settings, name, None)
-    return parser(name, value)
+    if name in ENVIRONMENT_SETTINGS and (settings.getpriority(name) or 0) <= SETTINGS_PRIORITIES["project"]:
+        return os.environ.get(name) or value
+    return value
 
 
 def optional(parser: Callable[[str, object], T]) -> Callable[[str, object], T | None]:
@@ -97,6 +125,96 @@ def positive_int(name: str, value: object) -> int:
 
 def non_negative_int(name: str, value: object) -> int:
     return _integer(name, value, 0)
+
+
+def port(name: str, value: object) -> int:
+    """A TCP port number, 0 to 65535 (0: the protocol's default, where the setting says so)."""
+    number = _integer(name, value, 0)
+    if number > 65535:
+        raise SettingError(name, f"{value!r} is not a port number (0 to 65535)")
+    return number
+
+
+def share(name: str, value: object) -> float:
+    """A share from 0 to 1 (``0.25``), as a number or its text."""
+    text = _number_text(value)
+    try:
+        number = float(text) if text else None
+    except ValueError:
+        number = None
+    if number is None or not 0 <= number <= 1:
+        raise SettingError(name, f"{value!r} is not a share from 0 to 1 (e.g. 0.25)")
+    return number
+
+
+def shares_by_name(names: Collection[str]) -> Callable[[str, object], dict[str, float]]:
+    """The parser for ``{name: share}`` (a dict, or JSON on the command line) over known ``names``."""
+
+    def parse(name: str, value: object) -> dict[str, float]:
+        given = value
+        if isinstance(value, str):
+            try:
+                given = json.loads(value) if value.strip() else {}
+            except ValueError:
+                given = None
+        if not isinstance(given, dict):
+            raise SettingError(name, f'{value!r} is not a dict of name: share (JSON: {{"body": 0.9}})')
+        unknown = sorted(str(key) for key in given if key not in names)
+        if unknown:
+            raise SettingError(name, f"unknown names {', '.join(unknown)} (known: {', '.join(names)})")
+        shares = {}
+        for key, item in given.items():
+            try:
+                shares[key] = share(name, item)
+            except SettingError:
+                raise SettingError(name, f"{key}: {item!r} is not a share from 0 to 1") from None
+        return shares
+
+    return parse
+
+
+def one_of(*choices: str) -> Callable[[str, object], str]:
+    """The parser for one of ``choices`` (any case; the result is lowercase)."""
+
+    def parse(name: str, value: object) -> str:
+        text = value.strip().lower() if isinstance(value, str) else None
+        if text not in choices:
+            raise SettingError(name, f"{value!r} is not one of {', '.join(choices)}")
+        return text
+
+    return parse
+
+
+def text(name: str, value: object) -> str:
+    """A string, kept as it is (a number is taken as its digits: ``-s`` gives strings anyway)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise SettingError(name, f"{value!r} is not a text value")
+    return str(value)
+
+
+def email_address(name: str, value: object) -> str:
+    """``someone@host``, stripped."""
+    address = value.strip() if isinstance(value, str) else ""
+    if not _EMAIL.fullmatch(address):
+        raise SettingError(name, f"{value!r} is not an e-mail address")
+    return address
+
+
+def email_addresses(name: str, value: object) -> list[str]:
+    """A list of e-mail addresses (comma-separated, or a Python list); empty is an empty list."""
+    return [email_address(name, item) for item in value_list(name, value)]
+
+
+def secret(parser: Callable[[str, object], T], expected: str) -> Callable[[str, object], T]:
+    """The parser for a credential (a webhook URL with its token): an error never shows the value."""
+
+    def parse(name: str, value: object) -> T:
+        try:
+            return parser(name, value)
+        except SettingError:
+            raise SettingError(name, f"the value (not shown: it is a secret) is not {expected}") from None
+
+    return parse
 
 
 def flag(name: str, value: object) -> bool:

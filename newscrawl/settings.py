@@ -72,6 +72,73 @@ NEWSCRAWL_REMOVAL_CONFIRM_AFTER = "6h"
 # How many lost/skipped entries the run manifest lists by URL (the counts are always complete).
 NEWSCRAWL_MANIFEST_MAX_LISTED = 500
 
+# --- Run health: monitors, alerts, report (README "Run health") --------------------------------
+# At the end of every run a Spidermon suite judges it against earlier runs; the verdict goes into
+# the manifest ("health") and the log (one WARNING per failed monitor). Shares are 0..1.
+# History: the last N finished runs (and the last N finished runs at the same UTC hour of day).
+NEWSCRAWL_HEALTH_HISTORY = 20
+# Runs needed before a run is compared with history at all (fewer: only the absolute limits).
+NEWSCRAWL_HEALTH_MIN_HISTORY = 3
+# Shares and rates are judged only over at least this many records / articles (1 lost of 3 says
+# little).
+NEWSCRAWL_HEALTH_MIN_RECORDS = 5
+# new_articles: fail when a run publishes fewer than this share of the usual number (median of the
+# history at the same hour of day, else of the last runs)...
+NEWSCRAWL_HEALTH_NEW_MIN_SHARE = 0.25
+# ...and so few would happen by chance less often than this (a Poisson count with the usual number
+# as its mean): 0 articles where 3 are usual happens every 20th run, and is no alarm.
+NEWSCRAWL_HEALTH_NEW_CHANCE = 0.001
+# A run without any history (first run on a data dir) must publish at least this many articles.
+NEWSCRAWL_HEALTH_NEW_FLOOR = 1
+# field_coverage: floors per field (share of published records that have a value), always
+# applied; a JSON object on the command line, e.g. -s 'NEWSCRAWL_HEALTH_COVERAGE_MIN={"body": 0.95}'
+# (it replaces this dict). Fields: title lead body authors tags section published modified images
+# media alternates.
+NEWSCRAWL_HEALTH_COVERAGE_MIN = {"title": 0.95, "body": 0.9, "published": 0.8}
+# ...and fail when a field's share falls more than this below its share in the history.
+NEWSCRAWL_HEALTH_COVERAGE_DROP = 0.3
+# field_sources: per field, the share of pages that took it from the generic fallback or the URL
+# (instead of JSON-LD, meta or the DOM): the first sign of a template change. Fail above this...
+NEWSCRAWL_HEALTH_FALLBACK_MAX = 0.5
+# ...or when it rises more than this above its share in the history.
+NEWSCRAWL_HEALTH_FALLBACK_RISE = 0.3
+# Rates over the run's new articles (published + rejected + lost): ceilings for lost, rejected
+# (schema), sent to the browser, and refused by the site over HTTP (403, 429, 503)...
+NEWSCRAWL_HEALTH_MAX_LOST = 0.25
+NEWSCRAWL_HEALTH_MAX_REJECTED = 0.05
+NEWSCRAWL_HEALTH_MAX_BROWSER = 0.5
+NEWSCRAWL_HEALTH_MAX_REFUSED = 0.5
+# ...and the largest rise of any of them above its rate in the history.
+NEWSCRAWL_HEALTH_RATE_RISE = 0.2
+# log_errors: ERROR lines the crawl's log may have before the run is unhealthy.
+NEWSCRAWL_HEALTH_MAX_LOG_ERRORS = 0
+# Exit status 3 from `scrapy crawl` when the run is unhealthy (a failed run exits 1 anyway), so
+# cron mail or a scheduler shows it. Off: an unhealthy run that finished exits 0.
+NEWSCRAWL_FAIL_ON_UNHEALTHY = False
+# Alerts go out when health changes, once per NEWSCRAWL_ALERT_REPEAT while it stays bad (a
+# duration: seconds or <n>s|m|h|d), and once when it recovers. No recipient and no webhook: none.
+NEWSCRAWL_ALERT_REPEAT = "6h"
+# E-mail recipients (comma-separated) and sender (default newscrawl@<this host's name>).
+NEWSCRAWL_ALERT_EMAIL_TO = ""
+NEWSCRAWL_ALERT_EMAIL_FROM = ""
+# SMTP server. These five may also come from environment variables of the same names (a -s
+# setting beats the environment, which beats this file): keep the password out of this file.
+# TLS: "starttls" (port 587 by default), "ssl" (465) or "off" (25; a local relay). Port 0 = that default.
+NEWSCRAWL_ALERT_SMTP_HOST = "localhost"
+NEWSCRAWL_ALERT_SMTP_PORT = 0
+NEWSCRAWL_ALERT_SMTP_TLS = "starttls"
+NEWSCRAWL_ALERT_SMTP_USER = ""
+NEWSCRAWL_ALERT_SMTP_PASSWORD = ""
+# Webhook URL that gets a JSON POST {"text": ..., "newscrawl": {...}}: a Slack or Mattermost
+# incoming webhook shows the text. The manifest records only whether it is set (it is a secret).
+NEWSCRAWL_ALERT_WEBHOOK = ""
+# report.html (under the data dir, rebuilt after every run; `scrapy report` builds it on demand)
+# covers the runs of this many days, ending with the day of the newest run.
+NEWSCRAWL_REPORT_DAYS = 30
+# Rebuild report.html at the end of every run (about 0.5 s of CPU: Altair and the page). Off: the
+# monitors and alerts still run; build the report with `scrapy report` when someone looks at it.
+NEWSCRAWL_REPORT_AFTER_RUN = True
+
 # --- Politeness (docs/browser.md) ---------------------------------------------------------------
 # The User-Agent names the project; NEWSCRAWL_CONTACT (an e-mail address or URL of whoever runs
 # the crawler) is appended to it as "(contact: ...)" on every request. Set it in production.
@@ -136,6 +203,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Sends the requests the spider marks through the browser (live browser mode only). Its
     # process_response runs before Record, Redirect and Retry see the browser's final status.
     "newscrawl.downloader.browser.BrowserFallbackMiddleware": 650,
+    # Counts requests by role and 304 answers (run stats, for the health report), just above the replay.
+    "newscrawl.run.counters.RequestCounter": 584,
 }
 ITEM_PIPELINES = {
     "newscrawl.pipelines.complete.CompletePipeline": 100,
@@ -145,6 +214,10 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     # The run: identity, data-dir lock, accounting from signals, manifest, seen-store commit.
     "newscrawl.run.extension.Run": 0,
+    # Which fields each published record has (field coverage, for the health monitors).
+    "newscrawl.run.counters.FieldCoverageCounter": 100,
+    # Health monitors (Spidermon) at spider close, alerts, and report.html after the manifest.
+    "newscrawl.health.extension.RunHealth": 200,
 }
 
 # --- Output ---------------------------------------------------------------------------------------

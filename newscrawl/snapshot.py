@@ -147,12 +147,10 @@ class _ParquetWriter:
 def parquet_row(record: dict[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = {name: record.get(name) for name in PARQUET_SCHEMA.names}
     for name in _TIME_FIELDS:
-        value = row[name]
-        row[name] = parse_utc(value) if value else None
+        row[name] = parse_utc(row[name])
     feed = row["feed"]
     if feed is not None:
-        published = feed.get("entry_published")
-        row["feed"] = {**feed, "entry_published": parse_utc(published) if published else None}
+        row["feed"] = {**feed, "entry_published": parse_utc(feed.get("entry_published"))}
     row["alternates"] = list((row["alternates"] or {}).items())
     return row
 

@@ -90,3 +90,9 @@ def run_extension(data_dir: Path, **settings: Any) -> Run:
     run = Run.from_crawler(crawler)
     crawler.get_extension = lambda cls: run  # type: ignore[method-assign,assignment,return-value]
     return run
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Crawls cache the report's Vega bundle under $XDG_CACHE_HOME: one per test session, not the user's."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))

@@ -192,3 +192,83 @@ def test_a_setting_the_crawler_lacks_takes_the_project_default() -> None:
         config.read(Settings({"NEWSCRAWL_RETRY_AFTER_MAX": "1m"}), "NEWSCRAWL_RETRY_AFTER_MAX", config.duration) == 60
     )
     assert config.feed_urls(Settings(), None)[-1] == "https://feedx.net/rss/rfi.xml"
+
+
+@pytest.mark.parametrize(("value", "number"), [(0, 0), ("25", 25), (" 587 ", 587), (65535, 65535)])
+def test_ports(value: object, number: int) -> None:
+    assert config.port("X", value) == number
+
+
+@pytest.mark.parametrize("value", [65536, "smtp", -1, "", None])
+def test_not_ports(value: object) -> None:
+    with pytest.raises(SettingError, match=r"^X: .* is not a (port|whole) number"):
+        config.port("X", value)
+
+
+@pytest.mark.parametrize(("value", "number"), [(0, 0.0), (1, 1.0), ("0.25", 0.25), (" .5 ", 0.5), (0.001, 0.001)])
+def test_shares(value: object, number: float) -> None:
+    assert config.share("X", value) == number
+
+
+@pytest.mark.parametrize("value", ["25%", 1.5, -0.1, "nan", "", None, True, [0.5]])
+def test_not_shares(value: object) -> None:
+    with pytest.raises(SettingError) as error:
+        config.share("X", value)
+    assert str(error.value) == f"X: {value!r} is not a share from 0 to 1 (e.g. 0.25)"
+
+
+def test_shares_by_name_take_a_dict_or_json_over_known_names() -> None:
+    parse = config.shares_by_name(["body", "title"])
+    assert parse("X", {"body": 0.9}) == {"body": 0.9}
+    assert parse("X", '{"body": 0.95, "title": "1"}') == {"body": 0.95, "title": 1.0}
+    assert parse("X", "") == {}
+    with pytest.raises(SettingError, match=r"^X: unknown names boddy \(known: body, title\)$"):
+        parse("X", '{"boddy": 0.9}')
+    with pytest.raises(SettingError, match=r"^X: 'body' is not a dict of name: share"):
+        parse("X", "body")
+    with pytest.raises(SettingError, match=r"^X: body: 2 is not a share from 0 to 1$") as error:
+        parse("X", {"body": 2})
+    assert error.value.name == "X"
+
+
+def test_one_of() -> None:
+    parse = config.one_of("starttls", "ssl", "off")
+    assert parse("X", " SSL ") == "ssl"
+    with pytest.raises(SettingError, match=r"^X: 'yes' is not one of starttls, ssl, off$"):
+        parse("X", "yes")
+
+
+def test_text_keeps_the_string_and_takes_numbers_as_digits() -> None:
+    assert config.text("X", " pass word ") == " pass word "
+    assert config.text("X", 42) == "42"
+    with pytest.raises(SettingError, match="is not a text value"):
+        config.text("X", ["a"])
+
+
+def test_email_addresses() -> None:
+    assert config.email_addresses("X", "ops@example.org, news@example.org") == ["ops@example.org", "news@example.org"]
+    assert config.email_addresses("X", "") == []
+    with pytest.raises(SettingError, match=r"^X: 'ops' is not an e-mail address$"):
+        config.email_addresses("X", "ops@example.org,ops")
+
+
+def test_a_secret_value_is_never_in_the_error() -> None:
+    parse = config.secret(config.http_url, "an http(s) URL")
+    assert parse("X", "https://hooks.example/T0/secret") == "https://hooks.example/T0/secret"
+    with pytest.raises(SettingError) as error:
+        parse("X", "hooks.example/T0/XXXXsecret")
+    assert str(error.value) == "X: the value (not shown: it is a secret) is not an http(s) URL"
+
+
+def test_a_command_line_setting_beats_the_environment_which_beats_settings_py(monkeypatch: pytest.MonkeyPatch) -> None:
+    name = "NEWSCRAWL_ALERT_SMTP_HOST"
+    assert name in config.ENVIRONMENT_SETTINGS
+    settings = Settings({name: "localhost"}, priority="project")
+    monkeypatch.delenv(name, raising=False)
+    assert config.read(settings, name, config.text) == "localhost"
+    monkeypatch.setenv(name, "mail.internal")
+    assert config.read(settings, name, config.text) == "mail.internal"
+    settings.set(name, "relay.example", priority="cmdline")
+    assert config.read(settings, name, config.text) == "relay.example"
+    monkeypatch.setenv("NEWSCRAWL_RETRY_AFTER_MAX", "1")
+    assert config.read(Settings(), "NEWSCRAWL_RETRY_AFTER_MAX", config.duration) == 120.0, "only the listed ones"

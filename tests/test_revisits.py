@@ -14,7 +14,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from newscrawl.extract.dates import format_utc, parse_utc
+from newscrawl.discovery.revisits import instant
+from newscrawl.extract.dates import format_utc
 from tests.archive import ArchiveBuilder, article_page, article_url
 from tests.conftest import dataset, manifests, run_crawl
 from tests.localserver import FeedItem, LocalServer, Reply, crawl_arguments, feed_reply, html, path_of
@@ -62,7 +63,7 @@ class Runs:
 
 def after(manifest: dict[str, Any]) -> str:
     """A listing date one second after a run started: later than that run's check."""
-    return format_utc(parse_utc(manifest["started"]) + timedelta(seconds=1))
+    return format_utc(instant(manifest["started"]) + timedelta(seconds=1))
 
 
 def recipe(record: dict[str, Any]) -> str:
@@ -223,7 +224,7 @@ def test_the_cap_defers_the_newest_signals_and_a_deferred_signal_is_kept(tmp_pat
     for n in range(1, 6):
         first.add_article(n, ETag=f'"{n}"')
     one = runs.crawl(first)
-    start = parse_utc(one["started"])
+    start = instant(one["started"])
     updated = {url: format_utc(start + timedelta(seconds=6 - n)) for n, url in enumerate(urls, 1)}
 
     second = runs.archive()

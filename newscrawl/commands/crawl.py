@@ -1,7 +1,8 @@
 """``scrapy crawl`` that checks its settings first and exits non-zero when the run failed.
 
 Scrapy's own command exits 0 whenever bootstrap succeeded, even if no feed could be fetched;
-cron, systemd and Scrapyd users need the run's status in the exit code. A setting or argument
+cron, systemd and Scrapyd users need the run's status in the exit code: 1 when the run failed,
+3 when it finished unhealthy and ``NEWSCRAWL_FAIL_ON_UNHEALTHY`` is on. A setting or argument
 that cannot be used is a user mistake, not a crash: one ERROR line naming it and exit code 2,
 before the crawler exists (nothing written, no request).
 """
@@ -26,10 +27,13 @@ from newscrawl.config import (
     origin,
     positive_int,
     read,
+    text,
     writable_folder,
 )
 from newscrawl.discovery.revisits import revisit_ages
 from newscrawl.downloader.replay import archive_folder
+from newscrawl.health.config import HEALTH_SETTINGS
+from newscrawl.health.measures import HEALTH_FAILED_STAT
 from newscrawl.run.extension import STATUS_STAT
 
 if TYPE_CHECKING:
@@ -39,7 +43,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+EXIT_FAILED = 1
 EXIT_BAD_CONFIGURATION = 2  # as for a command-line usage error
+EXIT_UNHEALTHY = 3
 
 # Every project setting a crawl reads, with its parser (newscrawl.config); Scrapy checks its own.
 CRAWL_SETTINGS: dict[str, Callable[[str, object], object]] = {
@@ -48,6 +54,7 @@ CRAWL_SETTINGS: dict[str, Callable[[str, object], object]] = {
     "NEWSCRAWL_RECORD_DIR": optional(writable_folder),
     "NEWSCRAWL_FETCH_ORIGIN": optional(origin),
     "NEWSCRAWL_BROWSER_FALLBACK": flag,
+    "NEWSCRAWL_BROWSER_EXECUTABLE": text,
     "NEWSCRAWL_BROWSER_MAX_PAGES": positive_int,
     "NEWSCRAWL_BROWSER_PAGES_PER_CONTEXT": positive_int,
     "NEWSCRAWL_BROWSER_SETTLE_TIMEOUT": duration,
@@ -58,6 +65,7 @@ CRAWL_SETTINGS: dict[str, Callable[[str, object], object]] = {
     "NEWSCRAWL_REVISIT_AGES": revisit_ages,
     "NEWSCRAWL_REVISIT_MAX_PER_RUN": non_negative_int,
     "NEWSCRAWL_REMOVAL_CONFIRM_AFTER": duration,
+    **HEALTH_SETTINGS,
 }
 
 
@@ -88,8 +96,11 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
-            self.exitcode = 1
+            self.exitcode = EXIT_FAILED
             return
-        status = crawler.stats.get_value(STATUS_STAT) if crawler.stats else None
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        status = stats.get(STATUS_STAT)
         if status is not None and status != "finished":
-            self.exitcode = 1
+            self.exitcode = EXIT_FAILED
+        elif stats.get(HEALTH_FAILED_STAT) and read(crawler.settings, "NEWSCRAWL_FAIL_ON_UNHEALTHY", flag):
+            self.exitcode = EXIT_UNHEALTHY

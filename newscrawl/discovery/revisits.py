@@ -58,6 +58,14 @@ class RevisitPolicy:
         return self.ages[-1] if self.ages else timedelta(0)
 
 
+def instant(value: str) -> datetime:
+    """A time the version store holds (record format); anything else there is a bug: ValueError."""
+    when = parse_utc(value)
+    if when is None:
+        raise ValueError(f"{value!r} is not a UTC time in the record format")
+    return when
+
+
 def revisit_ages(name: str, value: object) -> tuple[timedelta, ...]:
     """A list of durations (``1h,6h,24h,7d``), sorted; empty: no age schedule (signals only)."""
     seconds = sorted({duration(name, item) for item in value_list(name, value)})
@@ -77,14 +85,14 @@ def schedule_due(state: ArticleState, policy: RevisitPolicy, now: datetime) -> D
 
     A signal is due at once; its time (which clock skew may put a little after ``now``) orders it.
     """
-    checked = parse_utc(state.checked_at)
+    checked = instant(state.checked_at)
     dues = []
-    if state.signal_at is not None and parse_utc(state.signal_at) > checked:
-        dues.append(Due(parse_utc(state.signal_at), state.url, "signal"))
+    if state.signal_at is not None and instant(state.signal_at) > checked:
+        dues.append(Due(instant(state.signal_at), state.url, "signal"))
     if state.status == "live" and state.gone_since is not None:
-        dues.append(Due(parse_utc(state.gone_since) + policy.confirm_after, state.url, "confirm_removal"))
+        dues.append(Due(instant(state.gone_since) + policy.confirm_after, state.url, "confirm_removal"))
     elif state.status == "live":
-        anchor = parse_utc(state.published or state.first_seen or state.checked_at)
+        anchor = instant(state.published or state.first_seen or state.checked_at)
         passed = [anchor + age for age in policy.ages if anchor + age <= now]
         if passed and checked < passed[-1]:
             dues.append(Due(passed[-1], state.url, "age"))
@@ -97,9 +105,9 @@ def schedule_due(state: ArticleState, policy: RevisitPolicy, now: datetime) -> D
 def with_signal(state: ArticleState, changed: datetime) -> ArticleState | None:
     """A listing says the article changed at ``changed``: the state that remembers it, when that is
     after the last check and after any signal already held; else None."""
-    held = parse_utc(state.checked_at)
+    held = instant(state.checked_at)
     if state.signal_at is not None:
-        held = max(held, parse_utc(state.signal_at))
+        held = max(held, instant(state.signal_at))
     if changed <= held:
         return None
     return replace(state, signal_at=format_utc(changed))
@@ -110,7 +118,7 @@ def backing_off(state: ArticleState, now: datetime) -> bool:
     if not state.failures or state.failed_at is None:
         return False
     delay = min(RETRY_BACKOFF_BASE * (1 << min(state.failures - 1, 16)), RETRY_BACKOFF_MAX)
-    return now < parse_utc(state.failed_at) + delay
+    return now < instant(state.failed_at) + delay
 
 
 def signal_time(value: str | None, now: datetime) -> tuple[datetime | None, str | None]:
@@ -122,6 +130,8 @@ def signal_time(value: str | None, now: datetime) -> tuple[datetime | None, str 
     try:
         when = parse_utc(text) if not _DAY.fullmatch(text) else datetime.fromisoformat(text).replace(tzinfo=UTC)
     except ValueError:
+        when = None
+    if when is None:
         return None, "malformed"
     if when > now + SIGNAL_CLOCK_SKEW:
         return None, "future"

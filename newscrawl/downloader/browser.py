@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import shutil
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.settings import SETTINGS_PRIORITIES
 
-from newscrawl.config import duration, flag, positive_int, read
+from newscrawl.config import duration, flag, positive_int, read, text
 from newscrawl.discovery.urls import RFI_ORIGIN
 from newscrawl.downloader.hostguard import origin_of
 
@@ -46,7 +44,6 @@ logger = logging.getLogger(__name__)
 # browser fallback needs them, and importing them costs every other run (replay, fallback off).
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
-EXECUTABLE_ENV = "NEWSCRAWL_BROWSER_EXECUTABLE"
 # Request meta set by the spider: fetch this request with the browser.
 BROWSER_FLAG = "newscrawl_browser"
 _GENERATION = "newscrawl_browser_generation"  # which context generation the request was given
@@ -92,10 +89,7 @@ class BrowserUnavailable(BrowserFailure):
 
 def browser_executable(settings: BaseSettings) -> str:
     """``NEWSCRAWL_BROWSER_EXECUTABLE``: a ``-s`` setting beats the environment variable, which beats settings.py."""
-    configured = str(settings.get("NEWSCRAWL_BROWSER_EXECUTABLE") or "")
-    if (settings.getpriority("NEWSCRAWL_BROWSER_EXECUTABLE") or 0) > SETTINGS_PRIORITIES["project"]:
-        return configured
-    return os.environ.get(EXECUTABLE_ENV) or configured
+    return read(settings, "NEWSCRAWL_BROWSER_EXECUTABLE", text)
 
 
 def _executable_path(settings: BaseSettings) -> str | None:

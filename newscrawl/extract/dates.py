@@ -26,9 +26,14 @@ def format_utc(dt: datetime) -> str:
     return f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}Z"
 
 
-def parse_utc(value: str) -> datetime:
-    """A date in the record format back to an aware UTC datetime (raises ValueError for anything else)."""
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+def parse_utc(value: object) -> datetime | None:
+    """A date in the record format back to an aware datetime (anything else: None)."""
+    if not isinstance(value, str) or not value.endswith("Z"):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _paris_or_aware(dt: datetime) -> str | None:

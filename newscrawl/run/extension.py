@@ -7,7 +7,9 @@ outcomes), ``publication`` (claims and aliases, committed after the dataset file
 seen-store once the dataset file is stored, or at the end of a run that stored none),
 ``fail()`` (the run ends ``failed`` with that reason) and ``refused`` (the run did not get the
 data dir, so nothing may be crawled). The manifest is written when the run starts (``running``)
-and when it ends (``finished`` or ``failed``).
+and when it ends (``finished`` or ``failed``); then `run_closed` is sent with it, still under the
+data dir's lock (the health report listens). ``health`` is the verdict ``newscrawl.health`` sets
+at spider close; the manifest carries it.
 """
 
 from __future__ import annotations
@@ -20,13 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from newscrawl.discovery.revisits import RevisitPolicy
-from newscrawl.extract.dates import parse_utc
+from newscrawl.discovery.revisits import RevisitPolicy, instant
 from newscrawl.extract.text import counted
 from newscrawl.run.accounting import Accounting, outcomes_total
 from newscrawl.run.identity import RunIdentity, utc_now
 from newscrawl.run.lock import DataDirLock
-from newscrawl.run.manifest import manifest_path, write_manifest
+from newscrawl.run.manifest import manifest_path, settings_snapshot, write_manifest
 from newscrawl.run.publication import Publication
 from newscrawl.run.rejects import RejectsFile
 from newscrawl.run.revisits import Revisits
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STATUS_STAT = "newscrawl/run/status"
+# Sent once the run's final manifest is written (argument: ``manifest``, the dict written).
+run_closed = object()
 
 
 class Run:
@@ -56,16 +59,15 @@ class Run:
         self.accounting = Accounting(self.stats, settings.getint("NEWSCRAWL_MANIFEST_MAX_LISTED"))
         self.publication = Publication(self.identity.run_id)
         self.revisits = Revisits(
-            self.stats, RevisitPolicy.from_settings(settings), parse_utc(self.identity.started), self.identity.root
+            self.stats, RevisitPolicy.from_settings(settings), instant(self.identity.started), self.identity.root
         )
         self.lock = DataDirLock(self.identity.root, self.identity.run_id)
-        self.settings_snapshot = {
-            name: settings[name] for name in sorted(settings.attributes) if name.startswith("NEWSCRAWL_")
-        }
+        self.settings_snapshot = settings_snapshot(settings)
         self.errors: list[str] = []
         self.refused = False
         self.close_reason: str | None = None
         self.rejects = RejectsFile(self.identity.rejects_path())
+        self.health: dict[str, Any] | None = None  # {"ok", "failed"}, set at spider close by newscrawl.health
 
     @classmethod
     def of(cls, crawler: Crawler) -> Run:
@@ -136,13 +138,16 @@ class Run:
             self.revisits.commit(None)  # a run without a dataset file: what its revisits observed
         self._check_outcome()
         status = "failed" if self.errors else "finished"
+        manifest: dict[str, Any] | None = None
         try:
-            self._write_manifest(status)
+            manifest = self._write_manifest(status)
         except OSError as exc:
             self.fail(f"the run manifest could not be written: {exc}")
             status = "failed"
         self.stats.set_value(STATUS_STAT, status)
         self._log_summary(status)
+        if manifest is not None:
+            self.crawler.signals.send_catch_log(run_closed, manifest=manifest)
         self.publication.close()
         self.revisits.close()
         self.lock.release()
@@ -207,10 +212,16 @@ class Run:
         for error in self.errors:
             logger.error("Run %s failed: %s", self.identity.run_id, error)
 
-    def _write_manifest(self, status: str) -> None:
+    def _write_manifest(self, status: str) -> dict[str, Any]:
+        manifest = self.manifest(status)
+        write_manifest(manifest_path(self.identity.runs_dir, self.identity.run_id), manifest)
+        return manifest
+
+    def manifest(self, status: str) -> dict[str, Any]:
+        """The run manifest as it stands (what ``runs/<run_id>.json`` gets)."""
         identity = self.identity
         accounting = self.accounting
-        manifest: dict[str, Any] = {
+        return {
             "run_id": identity.run_id,
             "spider": identity.spider,
             "status": status,
@@ -245,8 +256,8 @@ class Run:
             "listed": accounting.listed,
             "listed_left_out": accounting.left_out,
             "stats": {k: v for k, v in sorted(self.stats.get_stats().items()) if k.startswith("newscrawl/")},
+            "health": self.health,
         }
-        write_manifest(manifest_path(identity.runs_dir, identity.run_id), manifest)
 
     def _relative(self, path: Path | None) -> str | None:
         return str(path.relative_to(self.identity.root)) if path is not None else None

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from newscrawl.extract.dates import format_utc
+
+# A run id begins with its UTC start: day and hour (see RunIdentity.start).
+_RUN_ID_START = re.compile(r"(\d{8})T(\d{2})\d{4}Z-")
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,12 @@ class RunIdentity:
 
 def utc_now() -> str:
     return format_utc(datetime.now(UTC))
+
+
+def start_day_and_hour(run_id: str) -> tuple[str, int] | None:
+    """(``YYYYMMDD``, hour) of the UTC start a run id begins with; None for any other name.
+
+    Read from the id alone, so a year of run files is sorted and sliced by day without opening one.
+    """
+    match = _RUN_ID_START.match(run_id)
+    return (match[1], int(match[2])) if match else None

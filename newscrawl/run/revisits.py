@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from newscrawl.discovery.revisits import plan, schedule_due, signal_time, with_signal
-from newscrawl.extract.dates import format_utc, parse_utc
+from newscrawl.discovery.revisits import instant, plan, schedule_due, signal_time, with_signal
+from newscrawl.extract.dates import format_utc
 from newscrawl.items import LIVE, REMOVED, Article, Tombstone, article_id
 from newscrawl.run.outcomes import OutcomeDropped
 from newscrawl.store.dataset import find_record
@@ -166,7 +166,7 @@ class Revisits:
             )
             return None
         since = state.gone_since
-        if since is not None and self.now - parse_utc(since) >= self.policy.confirm_after:
+        if since is not None and self.now - instant(since) >= self.policy.confirm_after:
             last = self._last_record(state)
             if last is not None:
                 return Tombstone.of(last, version=state.version + 1, removed_at=since, fetched_at=fetched_at)

@@ -24,7 +24,7 @@ from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from newscrawl.config import SettingError
-from newscrawl.downloader.browser import EXECUTABLE_ENV, PLAYWRIGHT_HANDLER, browser_executable, browser_mode
+from newscrawl.downloader.browser import PLAYWRIGHT_HANDLER, browser_executable, browser_mode
 from newscrawl.spiders.rfi_cn import RfiCnSpider
 from tests.archive import ArchiveBuilder, article_page, article_url
 from tests.conftest import FEED, dataset, flat_total, manifests, run_crawl
@@ -462,7 +462,7 @@ def spider_settings(**overrides: Any) -> Settings:
 def test_the_handler_is_installed_only_live_and_only_for_the_page_origin(
     fake_chromium: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv(EXECUTABLE_ENV, raising=False)
+    monkeypatch.delenv("NEWSCRAWL_BROWSER_EXECUTABLE", raising=False)
     chromium = str(fake_chromium)
     without = [
         spider_settings(NEWSCRAWL_BROWSER_EXECUTABLE=chromium, NEWSCRAWL_BROWSER_FALLBACK=False),
@@ -488,9 +488,9 @@ def test_the_executable_comes_from_settings_then_environment_then_command_line(
     fake_chromium: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = Settings({"NEWSCRAWL_BROWSER_EXECUTABLE": "/usr/bin/chromium"}, priority="project")
-    monkeypatch.delenv(EXECUTABLE_ENV, raising=False)
+    monkeypatch.delenv("NEWSCRAWL_BROWSER_EXECUTABLE", raising=False)
     assert browser_executable(settings) == "/usr/bin/chromium"
-    monkeypatch.setenv(EXECUTABLE_ENV, str(fake_chromium))
+    monkeypatch.setenv("NEWSCRAWL_BROWSER_EXECUTABLE", str(fake_chromium))
     assert browser_executable(settings) == str(fake_chromium)
     settings.set("NEWSCRAWL_BROWSER_EXECUTABLE", "/opt/chromium", priority="cmdline")
     assert browser_executable(settings) == "/opt/chromium"

@@ -17,12 +17,15 @@ def test_each_unreachable_host_is_named_once_and_the_run_fails_with_the_reason(t
     assert result.returncode == 1
     log = result.stderr
     assert "Traceback" not in log
-    errors = [line for line in log.splitlines() if re.search(r"\] (ERROR|CRITICAL|WARNING):", line)]
+    loud = [line for line in log.splitlines() if re.search(r"\] (ERROR|CRITICAL|WARNING):", line)]
     for host in hosts:
-        assert [line for line in errors if f"Host {host} is unreachable" in line] == [
-            next(line for line in errors if host in line)
+        assert [line for line in loud if f"Host {host} is unreachable" in line] == [
+            next(line for line in loud if host in line)
         ], "one line per host, and it is the first to name it"
+    errors = [line for line in loud if "] WARNING:" not in line]
     assert len(errors) == len(hosts) + 1  # and the run's own failure
+    warnings = [re.search(r"\] WARNING: Run health: (\w+) failed: ", line) for line in loud if line not in errors]
+    assert [match[1] if match else None for match in warnings] == ["new_articles", "listings", "log_errors"]
     (manifest,) = manifests(data)
     assert manifest["status"] == "failed"
     (error,) = manifest["errors"]

@@ -13,7 +13,7 @@ import pytest
 
 from newscrawl.items import Article
 from newscrawl.run.accounting import Accounting
-from newscrawl.run.extension import Run
+from newscrawl.run.extension import Run, run_closed
 from newscrawl.run.lock import DataDirLock
 from newscrawl.run.outcomes import ListingSource, Outcome, OutcomeDropped
 from newscrawl.store.feed_storage import AtomicFileFeedStorage
@@ -204,3 +204,47 @@ def test_a_held_lock_is_refused(tmp_path: Path) -> None:
     assert not DataDirLock(tmp_path, "b").acquire()
     holder.release()
     assert DataDirLock(tmp_path, "b").acquire()
+
+
+# --- manifest --------------------------------------------------------------------------------------
+
+
+def test_the_final_manifest_is_sent_with_run_closed_and_carries_the_health_verdict(tmp_path: Path) -> None:
+    run = started_run(tmp_path)
+    sent: list[dict[str, Any]] = []
+
+    def closed(manifest: dict[str, Any]) -> None:
+        sent.append(manifest)
+
+    run.crawler.signals.connect(closed, signal=run_closed, weak=False)
+    assert manifest_of(run)["health"] is None, "the running manifest has no verdict yet"
+    run.health = {"ok": False, "failed": [{"monitor": "listings", "detail": "x failed"}]}
+    run.engine_stopped()
+    assert sent == [manifest_of(run)]
+    assert sent[0]["status"] == "finished"
+    assert sent[0]["health"] == run.health
+
+
+def test_secret_settings_are_recorded_only_as_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSCRAWL_ALERT_SMTP_PASSWORD", "s3cret")
+    monkeypatch.setenv("NEWSCRAWL_ALERT_SMTP_HOST", "mail.internal")
+    webhook = "https://hooks.example/services/T0/B0/XXXX"
+    run = run_extension(
+        tmp_path,
+        NEWSCRAWL_ALERT_WEBHOOK=webhook,
+        NEWSCRAWL_ALERT_SMTP_PASSWORD="",
+        NEWSCRAWL_ALERT_SMTP_HOST="localhost",
+        NEWSCRAWL_REDIS_URL="redis://:pw@10.0.0.5:6379/0",
+        NEWSCRAWL_ALERT_EMAIL_TO="",
+    )
+    snapshot = run.settings_snapshot
+    assert snapshot["NEWSCRAWL_ALERT_WEBHOOK"] == "(set)"
+    assert snapshot["NEWSCRAWL_ALERT_SMTP_PASSWORD"] == "(set)", "set in the environment"
+    assert snapshot["NEWSCRAWL_REDIS_URL"] == "(set)"
+    assert snapshot["NEWSCRAWL_ALERT_SMTP_HOST"] == "mail.internal", "what the run really used"
+    assert snapshot["NEWSCRAWL_ALERT_EMAIL_TO"] == ""
+    run.spider_opened(None)  # type: ignore[arg-type]
+    text = (run.identity.runs_dir / f"{run.identity.run_id}.json").read_text(encoding="utf-8")
+    assert "s3cret" not in text
+    assert "XXXX" not in text
+    assert "pw@" not in text

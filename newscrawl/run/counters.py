@@ -1,0 +1,99 @@
+"""What the run counts beyond its entries, for the health monitors and the report (manifest ``stats``).
+
+- `RequestCounter` (downloader middleware): every request that passed the host guard and
+  robots.txt and is sent (or served from a replay archive), by role — ``newscrawl/requests/<role>``
+  — and every 304 answer, ``newscrawl/not_modified/<role>``. Retries, redirects and browser
+  re-fetches are requests too: this is what "requests per article" divides.
+- `FieldCoverageCounter` (extension): for every published record, which fields have a value —
+  ``newscrawl/field_present/<field>`` over ``newscrawl/coverage/records``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.statscollectors import StatsCollector
+
+REQUESTS_PREFIX = "newscrawl/requests/"
+NOT_MODIFIED_PREFIX = "newscrawl/not_modified/"
+FIELD_PRESENT_PREFIX = "newscrawl/field_present/"
+COVERAGE_RECORDS_STAT = "newscrawl/coverage/records"
+# Record fields whose presence is counted (the others are always set: id, url, edition, ...).
+COVERAGE_FIELDS = (
+    "title",
+    "lead",
+    "body",
+    "authors",
+    "tags",
+    "section",
+    "published",
+    "modified",
+    "images",
+    "media",
+    "alternates",
+)
+ROLE_META = "newscrawl_role"  # set by the spider on each request: "feed", "page", ...
+
+
+def _stats(crawler: Crawler) -> StatsCollector:
+    assert crawler.stats is not None
+    return crawler.stats
+
+
+def role_of(request: Request) -> str:
+    role = request.meta.get(ROLE_META)
+    if role:
+        return str(role)
+    return "robots" if urlsplit(request.url).path == "/robots.txt" else "other"
+
+
+class RequestCounter:
+    """Sits just above the replay middleware (585): sees what the network or the archive answers."""
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(_stats(crawler))
+
+    def process_request(self, request: Request) -> None:
+        self.stats.inc_value(f"{REQUESTS_PREFIX}{role_of(request)}")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status == 304:
+            self.stats.inc_value(f"{NOT_MODIFIED_PREFIX}{role_of(request)}")
+        return response
+
+
+def has_value(value: Any) -> bool:
+    return value is not None and value not in ("", [], {})
+
+
+class FieldCoverageCounter:
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        counter = cls(_stats(crawler))
+        crawler.signals.connect(counter.item_scraped, signal=signals.item_scraped)
+        return counter
+
+    def item_scraped(self, item: Any) -> None:
+        """Sent for each item that passed every pipeline: the records the run publishes."""
+        record = ItemAdapter(item)
+        self.stats.inc_value(COVERAGE_RECORDS_STAT)
+        for field in COVERAGE_FIELDS:
+            if has_value(record.get(field)):
+                self.stats.inc_value(f"{FIELD_PRESENT_PREFIX}{field}")
