@@ -320,7 +320,8 @@ def _revisits(in_period: Sequence[Story], records_of: dict[int, list[dict[str, A
 
 
 def _manifests(dataset: Dataset) -> dict[str, Any]:
-    """Each manifest's counts add up, and its dataset file holds new + feed_only records."""
+    """Each manifest's counts add up (entries, and revisits on their own), and its dataset file
+    holds new + feed_only records plus the revisits' changed + removed + restored ones."""
     not_adding_up, file_mismatch = [], []
     for manifest in dataset.manifests:
         counts = manifest.get("counts") or {}
@@ -329,10 +330,16 @@ def _manifests(dataset: Dataset) -> dict[str, Any]:
             for k, v in counts.items()
             if k not in ("entries_seen", "add_up")
         )
-        if not counts.get("add_up") or total != counts.get("entries_seen"):
+        revisits = manifest.get("revisits") or {}
+        answered = sum(revisits.get(k, 0) for k in ("not_modified", "unchanged", "changed", "removed", "restored"))
+        failed = sum((revisits.get("failed_by_reason") or {}).values())
+        revisits_add_up = revisits.get("requested", 0) == answered + failed
+        if not counts.get("add_up") or total != counts.get("entries_seen") or not revisits_add_up:
             not_adding_up.append(manifest.get("run_id"))
         output = (manifest.get("output") or {}).get("articles")
-        if output and dataset.run_files.get(output) != counts.get("new", 0) + counts.get("feed_only", 0):
+        records = counts.get("new", 0) + counts.get("feed_only", 0)
+        records += sum(revisits.get(k, 0) for k in ("changed", "removed", "restored"))
+        if output and dataset.run_files.get(output) != records:
             file_mismatch.append(manifest.get("run_id"))
     return {
         "count": len(dataset.manifests),

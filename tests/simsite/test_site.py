@@ -359,6 +359,27 @@ def test_score_finds_duplicates_wrong_dates_and_manifests_that_do_not_add_up(
     assert scores["manifests"]["file_mismatch"] == ["r1"]  # 2 records in the file, 3 new
 
 
+def test_score_counts_the_revisits_records_in_a_run_file_and_checks_their_own_sum(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
+    story = newsroom.in_period()[0]
+    first = {"id": "a", "url": story.url, "version": 1, "published": record_format(story.published),
+             "fetched_at": "2024-04-03T00:00:00Z"}  # fmt: skip
+    second = {**first, "version": 2, "fetched_at": "2024-04-03T01:00:00Z"}
+    counts = {"entries_seen": 1, "new": 1, "feed_only": 0, "duplicate": {}, "skipped": {}, "rejected": 0,
+              "lost": {}, "add_up": True}  # fmt: skip
+    revisits = {"due": 3, "requested": 3, "not_modified": 1, "unchanged": 0, "changed": 1, "removed": 0,
+                "restored": 0, "failed_by_reason": {"http_503": 1}, "deferred": 0, "add_up": True}  # fmt: skip
+    manifest = {"run_id": "r1", "status": "finished", "counts": counts, "revisits": revisits,
+                "output": {"articles": "articles/2024-04-01/run.jsonl"}}  # fmt: skip
+    write_dataset(tmp_path, [first, second], manifest)
+    assert score(tmp_path, newsroom, [])["manifests"]["not_adding_up"] == []
+    assert score(tmp_path, newsroom, [])["manifests"]["file_mismatch"] == []  # 1 new + 1 changed
+    revisits["failed_by_reason"] = {}
+    write_dataset(tmp_path / "again", [first, second], manifest)
+    assert score(tmp_path / "again", newsroom, [])["manifests"]["not_adding_up"] == ["r1"]
+
+
 # --- short crawls -------------------------------------------------------------------------------
 
 
