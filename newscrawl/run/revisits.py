@@ -25,9 +25,9 @@ from scrapy import signals
 
 from newscrawl.discovery.revisits import instant, plan, schedule_due, signal_time, with_signal
 from newscrawl.extract.dates import format_utc
-from newscrawl.items import LIVE, REMOVED, Article, Tombstone, article_id
+from newscrawl.items import LIVE, REMOVED, Article, Tombstone, article_id, content_hash
 from newscrawl.run.outcomes import OutcomeDropped
-from newscrawl.store.dataset import find_record
+from newscrawl.store.dataset import dataset_files, find_record, records
 from newscrawl.store.versions import ArticleState, header_value
 
 if TYPE_CHECKING:
@@ -99,6 +99,10 @@ class Revisits:
 
     def open(self, store: VersionStore) -> None:
         self.store = store
+        if store.is_empty():
+            adopted = adopt_dataset(store, self.root)
+            if adopted:
+                logger.info("Version store: %d articles taken from the dataset files written before it", adopted)
 
     def connect(self, crawler: Crawler) -> None:
         connect = crawler.signals.connect
@@ -290,6 +294,33 @@ class Revisits:
         if record is None:
             logger.error("The last version (%d) of %s is not in %s: no tombstone", state.version, state.url, path)
         return record
+
+
+def adopt_dataset(store: VersionStore, root: Path) -> int:
+    """A data dir from before revisits: each article's latest record in the run files becomes its state
+    (files in run order, so a later version replaces an earlier one). Returns how many articles."""
+    for path in dataset_files(root):
+        relative = str(path.relative_to(root))
+        store.put(record_row(record, relative) for record in records(path))
+    return len(store)
+
+
+def record_row(record: dict[str, Any], record_file: str) -> ArticleState:
+    """The state of a published record read back from its file (v1 records: version 1, live, hash computed)."""
+    feed = record.get("feed")
+    return ArticleState(
+        url=record["url"],
+        version=int(record.get("version", 1)),
+        content_hash=record.get("content_hash") or content_hash(record),
+        status=record.get("status", LIVE),
+        first_seen=record.get("first_seen", record.get("fetched_at")),
+        published=record.get("published"),
+        fetched_at=record.get("fetched_at"),
+        record_file=record_file,
+        feed=json.dumps(feed, ensure_ascii=False) if feed is not None else None,
+        checked_at=record.get("fetched_at") or record.get("first_seen") or "1970-01-01T00:00:00Z",
+        removed_at=record.get("removed_at"),
+    )
 
 
 def validators(response: Response) -> tuple[str | None, str | None]:

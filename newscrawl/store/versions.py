@@ -82,6 +82,9 @@ class VersionStore:
     def __len__(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
+    def is_empty(self) -> bool:
+        return self._db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
+
     def scheduled(self, last_age: float) -> Iterator[ArticleState]:
         """Articles a revisit schedule may still name: with a listing's signal not yet answered, or live
         and not checked since their last age (``last_age`` seconds after publication, or after first
