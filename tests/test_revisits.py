@@ -52,6 +52,15 @@ class Runs:
         assert manifest["revisits"]["add_up"], manifest["revisits"]
         return manifest
 
+    def publish(self, count: int, **headers: str) -> tuple[list[str], dict[str, Any]]:
+        """A first run that publishes articles 1…``count`` (with these response headers): URLs, manifest."""
+        urls = [article_url(n) for n in range(1, count + 1)]
+        first = self.archive()
+        first.add_feed(FEED, urls)
+        for n in range(1, count + 1):
+            first.add_article(n, **{name: value.format(n=n) for name, value in headers.items()})
+        return urls, self.crawl(first)
+
     def records_of(self, manifest: dict[str, Any]) -> list[dict[str, Any]]:
         """The records of one run's dataset file (none when it wrote no file)."""
         name = manifest["output"]["articles"]
@@ -218,12 +227,7 @@ def test_a_removal_needs_two_runs_confirm_after_apart_and_a_return_is_a_new_live
 
 def test_the_cap_defers_the_newest_signals_and_a_deferred_signal_is_kept(tmp_path: Path) -> None:
     runs = Runs(tmp_path)
-    urls = [article_url(n) for n in range(1, 6)]
-    first = runs.archive()
-    first.add_feed(FEED, urls)
-    for n in range(1, 6):
-        first.add_article(n, ETag=f'"{n}"')
-    one = runs.crawl(first)
+    urls, one = runs.publish(5, ETag='"{n}"')
     start = instant(one["started"])
     updated = {url: format_utc(start + timedelta(seconds=6 - n)) for n, url in enumerate(urls, 1)}
 
@@ -257,12 +261,7 @@ def test_the_cap_defers_the_newest_signals_and_a_deferred_signal_is_kept(tmp_pat
 
 def test_unreadable_or_future_listing_dates_are_ignored_and_counted(tmp_path: Path) -> None:
     runs = Runs(tmp_path)
-    urls = [article_url(n) for n in range(1, 4)]
-    first = runs.archive()
-    first.add_feed(FEED, urls)
-    for n in range(1, 4):
-        first.add_article(n)
-    runs.crawl(first)
+    urls, _ = runs.publish(3)
     second = runs.archive()
     second.add_feed(FEED, urls, updated={urls[0]: "not a date", urls[1]: "2099-01-01T00:00:00Z"})
     two = runs.crawl(second)

@@ -13,9 +13,10 @@ published or observed (the run commits it before the seen-store, after the datas
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import astuple, dataclass, fields
 from typing import TYPE_CHECKING
+
+from newscrawl.store.sqlite import connect
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -60,11 +61,8 @@ class VersionStore:
     """SQLite table of article states; primary-key reads, one transaction per run for writes."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, timeout=60, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db = connect(path)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS articles ("
             " url TEXT PRIMARY KEY, version INTEGER NOT NULL, content_hash TEXT NOT NULL, status TEXT NOT NULL,"
