@@ -194,10 +194,10 @@ class Run:
             f"; dataset {dataset}" if dataset else "; no new dataset file",
         )
         revisits = self.revisits.counts()
-        if revisits["due"]:
+        if revisits["due"] or revisits["signals_ignored"]:
             logger.info(
                 "Run %s revisits: %d due, %d requested → not modified %d, unchanged %d, changed %d, removed %d, "
-                "restored %d, failed %s; %d deferred",
+                "restored %d, failed %s; %d deferred; listing dates ignored %s",
                 self.identity.run_id,
                 revisits["due"],
                 revisits["requested"],
@@ -208,6 +208,7 @@ class Run:
                 revisits["restored"],
                 revisits["failed_by_reason"],
                 revisits["deferred"],
+                revisits["signals_ignored"],
             )
         for error in self.errors:
             logger.error("Run %s failed: %s", self.identity.run_id, error)

@@ -119,12 +119,12 @@ class Revisits:
     def note_listing(self, url: str, changed: str | None) -> None:
         """A listing lists an article already in the dataset, saying it changed at ``changed`` (or not)."""
         when, ignored = signal_time(changed, self.now)
-        if ignored is not None:
+        if ignored is not None:  # counted; the run's summary line names the counts
             self.signals_ignored[ignored] += 1
             self.stats.inc_value(f"{STATS_PREFIX}signal_ignored/{ignored}")
-            logger.info("Listing date %r of %s ignored (%s)", changed, url, ignored)
+            logger.debug("Listing date %r of %s ignored (%s)", changed, url, ignored)
             return
-        state = self._signalled.get(url) or (self.state(url) if when is not None else None)
+        state = (self._signalled.get(url) or self.state(url)) if when is not None else None
         signalled = with_signal(state, when) if state is not None and when is not None else None
         if signalled is not None:
             self._signalled[url] = signalled
