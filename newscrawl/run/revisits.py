@@ -23,7 +23,15 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from newscrawl.discovery.revisits import instant, plan, schedule_due, signal_time, with_signal
+from newscrawl.discovery.revisits import (
+    instant,
+    listed_again,
+    plan,
+    schedule_due,
+    signal_time,
+    unlisted,
+    with_signal,
+)
 from newscrawl.extract.dates import format_utc
 from newscrawl.items import LIVE, REMOVED, Article, Tombstone, article_id, content_hash
 from newscrawl.run.outcomes import OutcomeDropped
@@ -91,7 +99,7 @@ class Revisits:
         self.outcomes: dict[str, str] = {}  # URL -> outcome of its revisit
         self.failed_by_reason: Counter[str] = Counter()
         self.signals_ignored: Counter[str] = Counter()
-        self._signalled: dict[str, ArticleState] = {}  # states with a listing's new signal
+        self._noted: dict[str, ArticleState] = {}  # states changed by this run's listings (signals, listed_at)
         self._observed: dict[str, ArticleState] = {}  # states changed without a record
         self._recorded: dict[str, ArticleState] = {}  # states of records that reached the dataset file
         self._validators: dict[str, tuple[str | None, str | None]] = {}  # of the responses records came from
@@ -124,24 +132,41 @@ class Revisits:
             self.stats.inc_value(f"{STATS_PREFIX}signal_ignored/{ignored}")
             logger.debug("Listing date %r of %s ignored (%s)", changed, url, ignored)
             return
-        state = (self._signalled.get(url) or self.state(url)) if when is not None else None
+        state = (self._noted.get(url) or self.state(url)) if when is not None else None
         signalled = with_signal(state, when) if state is not None and when is not None else None
         if signalled is not None:
-            self._signalled[url] = signalled
+            self._noted[url] = signalled
+
+    def note_complete_listing(self, listed: set[str], start: str, end: str) -> None:
+        """A listing that lists every live article published from ``start`` to ``end`` was read whole:
+        the held articles of that span it lists are remembered as listed, the ones it no longer
+        lists are due (a removal shows that way first)."""
+        if self.store is None:
+            return
+        for held in self.store.live_published_between(start, end):
+            state = self._noted.get(held.url, held)
+            if held.url in listed:
+                noted = listed_again(state, self.now)
+            else:
+                noted = unlisted(state, self.now)
+                if noted is not None:
+                    self.stats.inc_value(f"{STATS_PREFIX}unlisted")
+            if noted is not None:
+                self._noted[held.url] = noted
 
     def plan(self) -> list[Ticket]:
         """The revisits of this run, oldest due first, at most NEWSCRAWL_REVISIT_MAX_PER_RUN."""
         if self.store is None:
             return []
         states = {state.url: state for state in self.store.scheduled(self.policy.last_age.total_seconds())}
-        states.update(self._signalled)
+        states.update(self._noted)
         dues = [due for state in states.values() if (due := schedule_due(state, self.policy, self.now)) is not None]
         requested, deferred = plan(dues, self.policy.max_per_run)
         self.tickets = {due.url: Ticket(due, states[due.url]) for due in requested}
         self.deferred = len(deferred)
-        for due in deferred:  # a new signal waits in the version store for a later run
-            if due.url in self._signalled:
-                self._observed[due.url] = self._signalled[due.url]
+        for url, noted in self._noted.items():  # a deferred signal waits in the version store
+            if url not in self.tickets:
+                self._observed[url] = noted
         for due in requested:
             self.stats.inc_value(f"{STATS_PREFIX}due_by/{due.reason}")
         self.stats.set_value(f"{STATS_PREFIX}requested", len(requested))

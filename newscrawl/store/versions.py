@@ -36,6 +36,7 @@ class ArticleState:
     feed: str | None  # the record's ``feed`` (the listing that first listed it), as JSON
     checked_at: str  # the run that last had an answer about the page (first fetch, 200, 304, gone)
     signal_at: str | None = None  # a listing said the article changed then (kept until a revisit answers)
+    listed_at: str | None = None  # a run whose complete listing (news sitemap) listed it, after its last check
     etag: str | None = None
     last_modified: str | None = None
     gone_since: str | None = None  # the run that first found the page gone; None once it answers again
@@ -67,11 +68,12 @@ class VersionStore:
             "CREATE TABLE IF NOT EXISTS articles ("
             " url TEXT PRIMARY KEY, version INTEGER NOT NULL, content_hash TEXT NOT NULL, status TEXT NOT NULL,"
             " first_seen TEXT, published TEXT, fetched_at TEXT, record_file TEXT, feed TEXT, checked_at TEXT NOT NULL,"
-            " signal_at TEXT,"
+            " signal_at TEXT, listed_at TEXT,"
             " etag TEXT, last_modified TEXT, gone_since TEXT, gone_reason TEXT,"
             " failures INTEGER NOT NULL DEFAULT 0, failed_at TEXT, removed_at TEXT"
             ") WITHOUT ROWID"
         )
+        self._db.execute("CREATE INDEX IF NOT EXISTS articles_by_published ON articles (published)")
 
     def get(self, url: str) -> ArticleState | None:
         row = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM articles WHERE url = ?", (url,)).fetchone()
@@ -93,6 +95,15 @@ class VersionStore:
             " gone_since IS NOT NULL OR failed_at IS NOT NULL"
             " OR checked_at < strftime('%Y-%m-%dT%H:%M:%SZ', coalesce(published, first_seen, checked_at), ?))",
             (f"+{int(last_age)} seconds",),
+        )
+        for row in cursor:
+            yield ArticleState(*row)
+
+    def live_published_between(self, start: str, end: str) -> Iterator[ArticleState]:
+        """Live articles published from ``start`` to ``end`` (both included)."""
+        cursor = self._db.execute(
+            f"SELECT {', '.join(COLUMNS)} FROM articles WHERE published BETWEEN ? AND ? AND status = 'live'",
+            (start, end),
         )
         for row in cursor:
             yield ArticleState(*row)

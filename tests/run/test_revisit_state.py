@@ -1,4 +1,4 @@
-"""The version store of a data dir written before revisits is taken from its run files, once."""
+"""One run's revisit state on its own: a data dir from before revisits, a complete listing's signals."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
@@ -14,7 +15,7 @@ from scrapy.utils.test import get_crawler
 from newscrawl.discovery.revisits import RevisitPolicy
 from newscrawl.items import Article, PageContent
 from newscrawl.run.revisits import Revisits
-from newscrawl.store.versions import VersionStore
+from newscrawl.store.versions import ArticleState, VersionStore
 from tests.test_revisits import recipe
 
 if TYPE_CHECKING:
@@ -60,3 +61,35 @@ def test_an_empty_version_store_adopts_the_latest_record_of_each_article(tmp_pat
     again.open(VersionStore(root / "versions.sqlite3"))
     assert again.state(URL + "2") == two, "adopted once: a store with rows is not rebuilt"
     again.close()
+
+
+def test_an_article_a_complete_listing_drops_is_revisited_once(tmp_path: Path) -> None:
+    """Run 1 publishes it; run 2's news sitemap lists it; run 3's does not (its span still covers the
+    article): due; run 4 (after run 3 answered) still does not: nothing more."""
+    root = tmp_path / "rfi_cn"
+    store = VersionStore(root / "versions.sqlite3")
+    url = URL + "1"
+    published = "2024-04-01T08:00:00Z"
+    store.put([ArticleState(url=url, version=1, content_hash="a" * 64, status="live", first_seen=published,
+                            published=published, fetched_at=published, record_file=None, feed=None,
+                            checked_at="2024-04-01T08:15:00Z")])  # fmt: skip
+    policy = RevisitPolicy.from_settings(Settings({"NEWSCRAWL_REVISIT_AGES": ""}))
+    stats = MemoryStatsCollector(get_crawler())
+
+    def run(minute: int, listed: set[str]) -> Revisits:
+        revisits = Revisits(stats, policy, datetime(2024, 4, 1, 8, minute, tzinfo=UTC), root)
+        revisits.store = store
+        revisits.note_complete_listing(listed, "2024-04-01T07:00:00Z", "2024-04-01T09:00:00Z")
+        return revisits
+
+    two = run(30, {url})
+    assert two.plan() == []
+    two.commit(None)
+    three = run(45, {URL + "2"})
+    (ticket,) = three.plan()
+    assert (ticket.url, ticket.due.reason) == (url, "signal")
+    three.not_modified(ticket, HtmlResponse(url, status=304))
+    three.commit(None)
+    four = run(59, set())
+    assert four.plan() == []
+    store.close()
