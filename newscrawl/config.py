@@ -25,6 +25,7 @@ import ast
 import json
 import os
 import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
@@ -56,6 +57,9 @@ ENVIRONMENT_SETTINGS = frozenset(
         "NEWSCRAWL_ALERT_SMTP_PASSWORD",
     }
 )
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# RFC 3339 date-time with an explicit offset (Z or ±hh:mm); seconds and fractions optional.
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})")
 
 
 class SettingError(ValueError):
@@ -282,6 +286,28 @@ def origin(name: str, value: object) -> str:
     if not valid:
         raise SettingError(name, f"{value!r} is not an http(s) origin (scheme://host[:port])")
     return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def day(name: str, value: object) -> date:
+    """A calendar day written ``YYYY-MM-DD``."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not _DAY.fullmatch(text):
+        raise SettingError(name, f"{value!r} is not a day written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SettingError(name, f"{value!r} is not a calendar day") from None
+
+
+def utc_time(name: str, value: object) -> datetime:
+    """An RFC 3339 time with its offset (``2024-04-02T06:00:00Z``), as an aware UTC datetime."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not _TIMESTAMP.fullmatch(text):
+        raise SettingError(name, f"{value!r} is not an RFC 3339 time with an offset (e.g. 2024-04-02T06:00:00Z)")
+    try:
+        return datetime.fromisoformat(text.upper().replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        raise SettingError(name, f"{value!r} is not a valid time") from None
 
 
 def folder_path(name: str, value: object) -> Path:

@@ -195,7 +195,7 @@ def manifest_outcome(manifest: dict[str, Any]) -> tuple[bool, str]:
                 "(is Scrapyd's items_dir set? it replaces the project's FEEDS)"
             )
         return True, (
-            f"run {run_id} finished: {counts.get('entries_seen', 0)} feed entries, {counts.get('new', 0)} new, "
+            f"run {run_id} finished: {counts.get('entries_seen', 0)} listed entries, {counts.get('new', 0)} new, "
             f"{counts.get('feed_only', 0)} feed-only; dataset file {output.get('articles') or 'none (nothing new)'}"
         )
     if status == "running":

@@ -39,6 +39,19 @@ NEWSCRAWL_FEEDS = [
 # while keeping the canonical https://www.rfi.fr URLs in the records. For tests against a local
 # server only; anything but a bare origin fails the run.
 NEWSCRAWL_FETCH_ORIGIN = ""
+# Listings read beside the feeds (README "Sitemaps, catch-up and back-fill"): sitemaps, and robots.txt
+# files whose `Sitemap:` lines name more (only maps under /sitemaps/cn/ on www.rfi.fr are kept). After
+# the feeds in provenance order. `-a sitemaps=URL[,URL...]` replaces the list; `-a sitemaps=` turns them off.
+NEWSCRAWL_SITEMAPS = ["https://www.rfi.fr/sitemaps/cn/news.xml", "https://www.rfi.fr/robots.txt"]
+# When the last finished run started longer ago than the news sitemap's two days (or there is none),
+# the run also reads the monthly contents sitemaps that cover the gap, at most this many days back
+# (whole days; 0: no automatic catch-up). `-a since=YYYY-MM-DD` back-fills from that day, unbounded.
+NEWSCRAWL_BACKFILL_MAX_DAYS = 31
+# Most <url>/<sitemap> elements read from one sitemap document (more is reported as its problem).
+NEWSCRAWL_SITEMAP_MAX_URLS = 10000
+# Freeze the run's clock at this RFC 3339 time (e.g. "2024-04-02T06:00:00Z"): fetched_at, the run id
+# and date folders, the catch-up horizon. Empty: the real clock. For tests and the simulated site.
+NEWSCRAWL_NOW = ""
 # Re-fetch refused pages (403, 503, 429 after the retries) and challenge/empty shells with headless
 # Chromium through scrapy-playwright (docs/browser.md). Off → such pages go straight to the
 # feed-only path, and scrapy-playwright is not even loaded.

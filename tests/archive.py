@@ -101,6 +101,41 @@ def rss(items: list[tuple[str, str | None, str]], updated: dict[str, str] | None
     )
 
 
+def news_sitemap(entries: list[tuple[str, str, str]], lastmod: dict[str, str] | None = None) -> str:
+    """A Google News sitemap; each entry is (loc, news:title, news:publication_date); ``lastmod``
+    gives some locs a ``<lastmod>`` (as written)."""
+    lastmod = lastmod or {}
+    urls = "".join(
+        f"<url><loc>{escape(loc)}</loc>"
+        + (f"<lastmod>{escape(lastmod[loc])}</lastmod>" if loc in lastmod else "")
+        + "<news:news><news:publication><news:name>RFI</news:name>"
+        f"<news:language>zh-cn</news:language></news:publication><news:publication_date>{published}"
+        f"</news:publication_date><news:title>{escape(title)}</news:title></news:news></url>"
+        for loc, title, published in entries
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>'
+    )
+
+
+def contents_sitemap(entries: list[tuple[str, str | None]]) -> str:
+    """A monthly contents sitemap; each entry is (loc, lastmod or None)."""
+    urls = "".join(
+        f"<url><loc>{escape(loc)}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>"
+        for loc, lastmod in entries
+    )
+    return f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+
+
+def sitemap_index(maps: list[str]) -> str:
+    children = "".join(f"<sitemap><loc>{escape(url)}</loc></sitemap>" for url in maps)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{children}</sitemapindex>'
+    )
+
+
 @dataclass
 class ArchiveBuilder:
     """Collects responses, then writes ``manifest.jsonl`` and the bodies into a folder."""
@@ -136,6 +171,9 @@ class ArchiveBuilder:
         items = [(f"条目{n}", link, fulltext.get(link or "", "摘要")) for n, link in enumerate(links)]
         body = rss(items, updated)
         self.add(feed_url, body, Content_Type="application/rss+xml; charset=utf-8")
+
+    def add_sitemap(self, url: str, body: str | bytes, status: int = 200, **headers: str) -> None:
+        self.add(url, body, status, Content_Type="application/xml; charset=utf-8", **headers)
 
     def add_article(self, index: int, url: str | None = None, page: str | None = None, **headers: str) -> str:
         """An article page (``page``: another version of it) with extra response headers (``ETag=...``)."""

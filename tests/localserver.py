@@ -101,7 +101,8 @@ def feedx_fulltext(url: str, title: str, lead: str, paragraphs: list[str]) -> st
 
 
 def crawl_arguments(origin: str, *settings: str) -> list[str]:
-    """`scrapy crawl` arguments for a crawl of the local site: its feed, its origin, no waiting."""
+    """`scrapy crawl` arguments for a crawl of the local site: its feed, no sitemaps (a test that
+    serves some names them with a later ``-a sitemaps=``), its origin, no waiting."""
     fixed = {
         "NEWSCRAWL_FETCH_ORIGIN": origin,
         "DOWNLOAD_DELAY": "0",
@@ -109,7 +110,7 @@ def crawl_arguments(origin: str, *settings: str) -> list[str]:
         "NEWSCRAWL_RETRY_BACKOFF_BASE": "0",
     }
     pairs = [f"{name}={value}" for name, value in fixed.items()] + list(settings)
-    return ["-a", f"feeds={origin}/cn/rss", *(arg for pair in pairs for arg in ("-s", pair))]
+    return ["-a", f"feeds={origin}/cn/rss", "-a", "sitemaps=", *(arg for pair in pairs for arg in ("-s", pair))]
 
 
 class LocalServer:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -272,3 +273,40 @@ def test_a_command_line_setting_beats_the_environment_which_beats_settings_py(mo
     assert config.read(settings, name, config.text) == "relay.example"
     monkeypatch.setenv("NEWSCRAWL_RETRY_AFTER_MAX", "1")
     assert config.read(Settings(), "NEWSCRAWL_RETRY_AFTER_MAX", config.duration) == 120.0, "only the listed ones"
+
+
+def test_days() -> None:
+    assert config.day("-a since", "2024-03-01") == date(2024, 3, 1)
+    assert config.day("-a since", " 2024-02-29 ") == date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(
+    "value", ["2024-3-1", "2024/03/01", "01-03-2024", "2023-02-29", "2024-13-01", "yesterday", "", None, 20240301]
+)
+def test_not_days(value: object) -> None:
+    with pytest.raises(SettingError, match=r"^-a since: .* is not a (day written YYYY-MM-DD|calendar day)$"):
+        config.day("-a since", value)
+
+
+@pytest.mark.parametrize(
+    ("value", "instant"),
+    [
+        ("2024-04-02T06:00:00Z", datetime(2024, 4, 2, 6, 0, tzinfo=UTC)),
+        ("2024-04-02t06:00:00z", datetime(2024, 4, 2, 6, 0, tzinfo=UTC)),
+        ("2024-04-02T08:00:00+02:00", datetime(2024, 4, 2, 6, 0, tzinfo=UTC)),
+        ("2024-04-02T06:00Z", datetime(2024, 4, 2, 6, 0, tzinfo=UTC)),
+        ("2024-04-02 06:00:00.250Z", datetime(2024, 4, 2, 6, 0, 0, 250000, tzinfo=UTC)),
+    ],
+)
+def test_utc_times(value: str, instant: datetime) -> None:
+    parsed = config.utc_time("NEWSCRAWL_NOW", value)
+    assert parsed == instant
+    assert parsed.tzinfo == UTC
+
+
+@pytest.mark.parametrize(
+    "value", ["2024-04-02T06:00:00", "2024-04-02", "now", "2024-04-31T06:00:00Z", "2024-04-02T25:00Z", None]
+)
+def test_not_utc_times(value: object) -> None:
+    with pytest.raises(SettingError, match=r"^NEWSCRAWL_NOW: .* is not (an RFC 3339 time|a valid time)"):
+        config.utc_time("NEWSCRAWL_NOW", value)

@@ -43,8 +43,8 @@ def test_bundled_archive_crawl_succeeds_and_logs_a_summary(bundled_run: tuple[Pa
     assert result.returncode == 0, result.stderr[-4000:]
     log = result.stderr
     assert "Reading 9 feeds" in log
-    assert "Feeds done:" in log
-    assert "finished: 24 entries" in log
+    assert "Listings done:" in log
+    assert "finished: 28 entries" in log  # 24 feed entries + 4 news sitemap entries (fixtures/README.md)
 
 
 def test_bundled_archive_gives_exactly_the_expected_records(bundled_run: tuple[Path, CompletedProcess[str]]) -> None:
@@ -82,6 +82,27 @@ def test_manifest_counts_match_the_archive_and_add_up(bundled_run: tuple[Path, C
     assert {feed["url"] for feed in manifest["feeds"]} == set(manifest["arguments"]["settings"]["NEWSCRAWL_FEEDS"])
 
 
+def test_the_bundled_news_sitemap_and_robots_txt_are_sources(bundled_run: tuple[Path, CompletedProcess[str]]) -> None:
+    """fixtures/README.md, "News sitemap": robots.txt names the news sitemap again and two maps
+    outside /sitemaps/cn/; no index, so the first run's catch-up has no month to read."""
+    data, _ = bundled_run
+    (manifest,) = manifests(data)
+    sources = {source["url"]: source for source in manifest["sources"]}
+    news = sources["https://www.rfi.fr/sitemaps/cn/news.xml"]
+    assert (news["kind"], news["status"], news["entries"], news["problem"]) == ("sitemap", "ok", 4, None)
+    robots = sources["https://www.rfi.fr/robots.txt"]
+    assert (robots["kind"], robots["status"], robots["skipped"]) == ("robots", "ok", {"outside_sitemaps_cn": 2})
+    assert len(sources) == 9 + 2, "the news sitemap is read once, though configured and named by robots.txt"
+    assert manifest["backfill"]["reason"] == "first_run"
+    assert manifest["backfill"]["missing_months"] == manifest["backfill"]["months"]
+    listing = json.loads((data / "rfi_cn" / "listings.json").read_text(encoding="utf-8"))["listings"]
+    assert listing["https://www.rfi.fr/sitemaps/cn/news.xml"] == {
+        "etag": '"news-20240402T0545"',
+        "last_modified": "Tue, 02 Apr 2024 05:45:00 GMT",
+        "kind": "urlset",
+    }
+
+
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -95,6 +116,8 @@ def test_a_crawl_that_reaches_no_feed_fails_fast_and_cleanly(crawl: Crawl, tmp_p
     result = crawl(
         "-a",
         f"feeds=http://127.0.0.1:{port}/cn/rss",
+        "-a",
+        "sitemaps=",  # the default sitemaps are on www.rfi.fr: tests never touch the internet
         "-s",
         "NEWSCRAWL_RETRY_BACKOFF_BASE=0.1",
         replay=None,

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from newscrawl.discovery.revisits import instant
 from newscrawl.extract.dates import format_utc
-from tests.archive import ArchiveBuilder, article_page, article_url
+from tests.archive import ArchiveBuilder, article_page, article_url, news_sitemap
 from tests.conftest import dataset, manifests, run_crawl
 from tests.localserver import FeedItem, LocalServer, Reply, crawl_arguments, feed_reply, html, path_of
 
@@ -44,7 +44,7 @@ class Runs:
 
     def crawl(self, archive: ArchiveBuilder, *settings: str) -> dict[str, Any]:
         pairs = [arg for setting in settings for arg in ("-s", setting)]
-        result = run_crawl(self.data, "-a", f"feeds={FEED}", *pairs, replay=archive.write())
+        result = run_crawl(self.data, "-a", f"feeds={FEED}", "-a", "sitemaps=", *pairs, replay=archive.write())
         assert result.returncode == 0, result.stderr[-4000:]
         manifest = manifests(self.data)[-1]  # run ids start with the start time
         assert manifest["status"] == "finished", manifest["errors"]
@@ -345,3 +345,82 @@ def test_transient_failures_never_remove_and_a_tombstone_is_revisited_without_va
     assert (four["revisits"]["restored"], four["revisits"]["requested"]) == (1, 1)
     back = [record for record in dataset(data) if record["url"] == urls["gone"]]
     assert [(r["version"], r["status"]) for r in back] == [(1, "live"), (2, "removed"), (3, "live")]
+
+
+# --- with a frozen clock (NEWSCRAWL_NOW): the age schedule, a news sitemap's signals --------------
+
+PUBLISHED = "2024-04-01T08:00:00Z"  # article_page's datePublished, 10:00 Paris
+
+
+def at(minutes: float) -> str:
+    """The run clock, ``minutes`` after the test articles' publication."""
+    return "NEWSCRAWL_NOW=" + format_utc(instant(PUBLISHED) + timedelta(minutes=minutes))
+
+
+def test_the_age_schedule_revisits_an_article_once_at_each_age(tmp_path: Path) -> None:
+    runs = Runs(tmp_path)
+    url = article_url(1)
+    first = runs.archive()
+    first.add_feed(FEED, [url])
+    first.add_article(1, ETag='"1"')
+    runs.crawl(first, at(10), "NEWSCRAWL_REVISIT_AGES=1h,6h")
+    due = []
+    for minutes in (40, 65, 80, 300, 365, 370, 2000):
+        archive = runs.archive()
+        archive.add_feed(FEED, [url])
+        archive.add(url, status=304)
+        manifest = runs.crawl(archive, at(minutes), "NEWSCRAWL_REVISIT_AGES=1h,6h")
+        due.append((minutes, revisits(manifest)["not_modified"]))
+    # Due at 60 and 360 minutes; each age once; after the last age, only signals bring it back.
+    assert due == [(40, 0), (65, 1), (80, 0), (300, 0), (365, 1), (370, 0), (2000, 0)]
+
+
+NEWS = "https://www.rfi.fr/sitemaps/cn/news.xml"
+Pages = dict[str, str | int]  # a page's HTML, or the status a gone page answers
+
+
+def test_a_news_sitemap_tells_edits_by_lastmod_and_removals_by_absence(tmp_path: Path) -> None:
+    """Run 1 publishes three articles the news sitemap lists; run 2's map says the first changed
+    (lastmod) and lists the others; run 3's map no longer lists the second, published between the
+    two it lists (a removal), and carries an unreadable and a future lastmod; the removal is
+    confirmed CONFIRM_AFTER (6h) later."""
+    runs = Runs(tmp_path)
+    edited, removed, other = article_url(1), article_url(2), article_url(3)
+    published = {edited: "2024-04-01T10:00:00+02:00", removed: "2024-04-01T10:30:00+02:00",
+                 other: "2024-04-01T11:00:00+02:00"}  # fmt: skip
+
+    def crawl(minutes: float, listed: list[str], lastmod: dict[str, str], pages: Pages) -> dict[str, Any]:
+        archive = runs.archive()
+        archive.add_feed(FEED, [])
+        archive.add_sitemap(NEWS, news_sitemap([(url, "条目", published[url]) for url in listed], lastmod))
+        for url, page in pages.items():
+            if isinstance(page, int):
+                archive.add(url, "gone", page)
+            else:
+                archive.add(url, page, Content_Type=HTML, ETag=f'"{minutes}"')
+        arguments = ["-a", f"feeds={FEED}", "-a", f"sitemaps={NEWS}", "-s", at(minutes)]
+        result = run_crawl(runs.data, *arguments, replay=archive.write())
+        assert result.returncode == 0, result.stderr[-4000:]
+        manifest = manifests(runs.data)[-1]
+        assert manifest["status"] == "finished", manifest["errors"]
+        return manifest
+
+    pages: Pages = {url: article_page(n, url) for n, url in enumerate((edited, removed, other), 1)}
+    one = crawl(90, [edited, removed, other], {}, pages)
+    assert one["counts"]["new"] == 3
+    changed_page = article_page(1, edited, extra="【更新】双方同意下月再谈。")
+    two = crawl(105, [edited, removed, other], {edited: "2024-04-01T09:40:00Z"}, {edited: changed_page})
+    assert (revisits(two)["requested"], revisits(two)["changed"]) == (1, 1)
+    three = crawl(120, [edited, other], {edited: "2030-01-01T00:00:00Z", other: "soon"}, {removed: 404})
+    assert revisits(three)["signals_ignored"] == {"future": 1, "malformed": 1}
+    assert (revisits(three)["requested"], revisits(three)["failed_by_reason"]) == (1, {"gone_unconfirmed": 1})
+    assert three["stats"]["newscrawl/revisits/unlisted"] == 1
+    four = crawl(135, [edited, other], {}, {})
+    assert revisits(four)["due"] == 0, "one signal per disappearance; the confirmation waits 6h"
+    five = crawl(120 + 360, [edited, other], {}, {removed: 404})
+    assert revisits(five)["removed"] == 1
+    records = {(r["url"], r["version"]): r for r in dataset(runs.data)}
+    assert sorted(records) == sorted([(edited, 1), (edited, 2), (removed, 1), (removed, 2), (other, 1)])
+    assert records[(edited, 2)]["body"].endswith("【更新】双方同意下月再谈。")
+    assert records[(removed, 2)]["status"] == "removed"
+    assert records[(removed, 2)]["removed_at"] == "2024-04-01T10:00:00Z"  # run 3's clock

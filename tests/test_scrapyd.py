@@ -359,7 +359,8 @@ def test_scheduled_job_writes_the_dataset_and_a_second_job_adds_nothing(scrapyd:
 def test_failed_jobs_are_reported_from_the_manifest_or_the_log(scrapyd: Server, tmp_path: Path) -> None:
     data = tmp_path / "data"
     missing_feed = "https://www.rfi.fr/cn/no-such-section/rss"  # not in the archive: 404
-    failed = schedule(scrapyd, data, *replay_settings(), "-a", f"feeds={missing_feed}", "--wait")
+    # Feeds only: the bundled archive's news sitemap would otherwise still give articles.
+    failed = schedule(scrapyd, data, *replay_settings(), "-a", f"feeds={missing_feed}", "-a", "sitemaps=", "--wait")
     assert failed.returncode == 1, failed.stderr
     job = scheduled_job(failed)
     assert re.search(
@@ -401,7 +402,7 @@ def test_no_second_job_while_one_is_running(scrapyd: Server, tmp_path: Path) -> 
     builder.add_feed(FEED, [article_url(1)])
     builder.add(article_url(1), "slow down", status=429, Retry_After="5")  # the first answer; then the page
     builder.add_article(1)
-    slow = ["-s", f"NEWSCRAWL_REPLAY_DIR={builder.write()}", "-a", f"feeds={FEED}"]
+    slow = ["-s", f"NEWSCRAWL_REPLAY_DIR={builder.write()}", "-a", f"feeds={FEED}", "-a", "sitemaps="]
     data = tmp_path / "data"
 
     # The first scheduling waits for its job (as cron or the systemd unit would) while others try.

@@ -30,10 +30,12 @@ from newscrawl.config import (
     text,
     writable_folder,
 )
+from newscrawl.discovery.options import sitemap_options
 from newscrawl.discovery.revisits import revisit_ages
 from newscrawl.downloader.replay import archive_folder
 from newscrawl.health.config import HEALTH_SETTINGS
 from newscrawl.health.measures import HEALTH_FAILED_STAT
+from newscrawl.run.clock import RunClock
 from newscrawl.run.extension import STATUS_STAT
 
 if TYPE_CHECKING:
@@ -48,6 +50,7 @@ EXIT_BAD_CONFIGURATION = 2  # as for a command-line usage error
 EXIT_UNHEALTHY = 3
 
 # Every project setting a crawl reads, with its parser (newscrawl.config); Scrapy checks its own.
+# The clock (NEWSCRAWL_NOW) and the sitemap settings and arguments are checked by their readers.
 CRAWL_SETTINGS: dict[str, Callable[[str, object], object]] = {
     "NEWSCRAWL_DATA_DIR": optional(writable_folder),
     "NEWSCRAWL_REPLAY_DIR": optional(archive_folder),
@@ -74,6 +77,7 @@ def check_crawl(settings: BaseSettings, spider_arguments: Mapping[str, str]) -> 
     feed_urls(settings, spider_arguments.get("feeds"))
     for name, parser in CRAWL_SETTINGS.items():
         read(settings, name, parser)
+    sitemap_options(settings, spider_arguments, RunClock.from_settings(settings).now())
 
 
 class Command(ScrapyCrawlCommand):

@@ -38,12 +38,17 @@ class HostGuardMiddleware:
     origins of the configured feeds; everything else only to www.rfi.fr (or the configured
     fetch origin in tests). Redirected requests keep their meta, so a redirect is checked
     against the same rule.
+
+    With ``NEWSCRAWL_FETCH_ORIGIN`` set, www.rfi.fr itself is never contacted: a request that
+    still names it (a redirect with an absolute ``Location: https://www.rfi.fr/...``) is sent to
+    the fetch origin instead.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         fetch_origin = crawler.settings.get("NEWSCRAWL_FETCH_ORIGIN") or ""
-        self.page_origins = {RFI_ORIGIN} | ({origin_of(fetch_origin)} if fetch_origin else set())
+        self.fetch_origin = origin_of(fetch_origin) if fetch_origin else ""
+        self.page_origins = {self.fetch_origin or RFI_ORIGIN}
         self._feed_origins: set[str] | None = None
 
     @classmethod
@@ -56,15 +61,20 @@ class HostGuardMiddleware:
             self._feed_origins = {origin_of(url) for url in feeds}
         return self._feed_origins
 
-    def process_request(self, request: Request) -> None:
+    def process_request(self, request: Request) -> Request | None:
         origin = origin_of(request.url)
+        if self.fetch_origin and origin == RFI_ORIGIN:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newscrawl/fetch_origin/rewritten")
+            logger.debug("Sent to the fetch origin instead of www.rfi.fr: %s", request.url)
+            return request.replace(url=self.fetch_origin + request.url[len(RFI_ORIGIN) :])
         feed_origins = self._allowed_feed_origins()
         if origin in self.page_origins:
-            return
+            return None
         if origin in feed_origins and (
             request.meta.get("newscrawl_role") == FEED_ROLE or urlsplit(request.url).path == "/robots.txt"
         ):
-            return
+            return None
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("newscrawl/blocked/offsite_request")
         logger.warning("Refused request to a host outside the configuration: %s", request.url)

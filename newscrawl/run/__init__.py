@@ -1,6 +1,8 @@
 """One crawl run, as a Scrapy extension driven by signals; one job per module:
 
+- ``clock``: the run's time, real or frozen by NEWSCRAWL_NOW;
 - ``identity``: the run's id, start time and folders;
+- ``history``: earlier runs, from their manifests (when the last finished one started);
 - ``lock``: the data dir's lock, and the recovery of runs that died holding it;
 - ``outcomes``: what sources, the spider and pipelines tell the run (the public surface);
 - ``accounting``: listing sources and entry outcomes, counted from signals; the equation;

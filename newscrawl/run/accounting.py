@@ -55,9 +55,12 @@ class Accounting:
         """One listing document read (or not): its entries are counted as seen."""
         self.sources.append(source)
         self.stats.inc_value(f"{STATS_PREFIX}seen", source.entries)
-        self.stats.inc_value(f"newscrawl/{source.kind}s/{'ok' if source.ok else 'failed'}")
+        prefix = f"newscrawl/sources/{source.kind}/"
+        self.stats.inc_value(prefix + ("ok" if source.ok else "failed"))
         if source.status == "malformed":
-            self.stats.inc_value(f"newscrawl/{source.kind}s/malformed")
+            self.stats.inc_value(prefix + "malformed")
+        if source.not_modified:
+            self.stats.inc_value(prefix + "not_modified")
 
     # --- outcomes, from signals ---------------------------------------------------------------
 

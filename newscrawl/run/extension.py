@@ -1,10 +1,12 @@
 """The run extension: one crawl run from the spider's opening to the engine's stop.
 
 It ties the run's parts together and is the one object the spider and the pipelines look up
-(``Run.of(crawler)``): ``identity`` (id, folders), ``accounting`` (listing sources and entry
-outcomes), ``publication`` (claims and aliases, committed after the dataset file is stored),
-``revisits`` (what is due, what each revisit found; the version store, committed before the
-seen-store once the dataset file is stored, or at the end of a run that stored none),
+(``Run.of(crawler)``): ``clock`` (the run's time, frozen by NEWSCRAWL_NOW), ``identity`` (id,
+folders), ``accounting`` (listing sources and entry outcomes), ``publication`` (claims and
+aliases, committed after the dataset file is stored), ``revisits`` (what is due, what each revisit
+found; the version store, committed before the seen-store once the dataset file is stored, or at
+the end of a run that stored none), ``listing_state`` (validators and named maps of each listing,
+committed only when the run finished),
 ``fail()`` (the run ends ``failed`` with that reason) and ``refused`` (the run did not get the
 data dir, so nothing may be crawled). The manifest is written when the run starts (``running``)
 and when it ends (``finished`` or ``failed``); then `run_closed` is sent with it, still under the
@@ -17,21 +19,24 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from newscrawl.discovery.revisits import RevisitPolicy, instant
+from newscrawl.discovery.revisits import RevisitPolicy
 from newscrawl.extract.text import counted
 from newscrawl.run.accounting import Accounting, outcomes_total
-from newscrawl.run.identity import RunIdentity, utc_now
+from newscrawl.run.clock import RunClock
+from newscrawl.run.identity import RunIdentity
 from newscrawl.run.lock import DataDirLock
 from newscrawl.run.manifest import manifest_path, settings_snapshot, write_manifest
 from newscrawl.run.publication import Publication
 from newscrawl.run.rejects import RejectsFile
 from newscrawl.run.revisits import Revisits
 from newscrawl.store.feed_storage import AtomicFileFeedStorage
+from newscrawl.store.listings import ListingStateStore
 from newscrawl.store.seen import SeenStore
 from newscrawl.store.versions import VersionStore
 
@@ -55,13 +60,18 @@ class Run:
         settings = crawler.settings
         assert crawler.stats is not None
         self.stats = crawler.stats
-        self.identity = RunIdentity.start(str(crawler.spidercls.name), Path(settings["NEWSCRAWL_DATA_DIR"] or "data"))
-        self.accounting = Accounting(self.stats, settings.getint("NEWSCRAWL_MANIFEST_MAX_LISTED"))
-        self.publication = Publication(self.identity.run_id)
-        self.revisits = Revisits(
-            self.stats, RevisitPolicy.from_settings(settings), instant(self.identity.started), self.identity.root
+        self.clock = RunClock.from_settings(settings)
+        self.identity = RunIdentity.start(
+            str(crawler.spidercls.name), Path(settings["NEWSCRAWL_DATA_DIR"] or "data"), self.clock.now()
         )
-        self.lock = DataDirLock(self.identity.root, self.identity.run_id)
+        self.accounting = Accounting(self.stats, settings.getint("NEWSCRAWL_MANIFEST_MAX_LISTED"))
+        self.publication = Publication(self.identity.run_id, self.clock)
+        self.revisits = Revisits(
+            self.stats, RevisitPolicy.from_settings(settings), self.clock.now(), self.identity.root
+        )
+        self.lock = DataDirLock(self.identity.root, self.identity.run_id, self.clock)
+        self.listing_state: ListingStateStore | None = None  # opened with the data dir
+        self.backfill: dict[str, Any] | None = None  # the spider's catch-up or back-fill plan, for the manifest
         self.settings_snapshot = settings_snapshot(settings)
         self.errors: list[str] = []
         self.refused = False
@@ -110,6 +120,7 @@ class Run:
         self.lock.recover_dead_runs()
         self.publication.open(SeenStore(root / "seen.sqlite3"))
         self.revisits.open(VersionStore(root / "versions.sqlite3"))
+        self.listing_state = ListingStateStore(root / "listings.json")
         logger.info("Run %s started: data dir %s", self.identity.run_id, root)
         self._write_manifest("running")
 
@@ -137,6 +148,11 @@ class Run:
         if not self.refused:
             self.revisits.commit(None)  # a run without a dataset file: what its revisits observed
         self._check_outcome()
+        if not self.errors and self.listing_state is not None:
+            try:
+                self.listing_state.commit()
+            except OSError as exc:
+                self.fail(f"the listing state {self.listing_state.path} could not be stored: {exc}")
         status = "failed" if self.errors else "finished"
         manifest: dict[str, Any] | None = None
         try:
@@ -155,9 +171,9 @@ class Run:
     def _check_outcome(self) -> None:
         if self.close_reason not in (None, "finished"):
             self.fail(f"the crawl was closed early: {self.close_reason}")
-        sources = self.accounting.sources
-        if not self.refused and sources and not any(source.ok for source in sources):
-            problems = sorted({str(source.problem) for source in sources})
+        feeds = [source for source in self.accounting.sources if source.kind == "feed"]
+        if not self.refused and feeds and not any(source.ok for source in feeds):
+            problems = sorted({str(source.problem) for source in feeds})
             self.fail(f"no feed could be fetched: {'; '.join(problems)}")
         counts = self.accounting.counts()
         if not counts["add_up"]:
@@ -227,7 +243,7 @@ class Run:
             "spider": identity.spider,
             "status": status,
             "started": identity.started,
-            "ended": None if status == "running" else utc_now(),
+            "ended": None if status == "running" else self.clock.stamp(),
             "close_reason": self.close_reason,
             "errors": self.errors,
             "pid": os.getpid(),
@@ -247,6 +263,8 @@ class Run:
                 for source in accounting.sources
                 if source.kind == "feed"
             ],
+            "sources": [asdict(source) for source in accounting.sources],
+            "backfill": self.backfill,
             "counts": accounting.counts(),
             "revisits": self.revisits.counts(),
             "output": {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from newscrawl.run.identity import start_day_and_hour
@@ -16,7 +17,6 @@ from newscrawl.run.manifest import manifest_path, read_manifest
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from datetime import datetime
     from pathlib import Path
 
 # How many manifests a history search may open per run it wants (a data dir full of failed runs
@@ -84,3 +84,16 @@ def manifests_since(runs_dir: Path, since: datetime) -> Iterator[tuple[str, dict
         day = day_of(run_id)
         if day is None or day >= first_day:
             yield run_id, read_manifest(manifest_path(runs_dir, run_id))
+
+
+def last_finished_start(runs_dir: Path) -> datetime | None:
+    """When the newest finished run started: manifests are opened newest first, until one finished."""
+    for run_id in reversed(run_ids(runs_dir)):
+        manifest = read_manifest(manifest_path(runs_dir, run_id))
+        if manifest is None or manifest.get("status") != "finished":
+            continue
+        try:
+            return datetime.fromisoformat(str(manifest["started"])).astimezone(UTC)
+        except (KeyError, ValueError):
+            continue  # a manifest without a readable start tells nothing about when a run finished
+    return None

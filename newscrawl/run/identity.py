@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from newscrawl.extract.dates import format_utc
@@ -26,8 +26,7 @@ class RunIdentity:
     data_dir: Path
 
     @classmethod
-    def start(cls, spider: str, data_dir: Path, now: datetime | None = None) -> RunIdentity:
-        now = now or datetime.now(UTC)
+    def start(cls, spider: str, data_dir: Path, now: datetime) -> RunIdentity:
         return cls(
             run_id=f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}",
             run_date=f"{now:%Y-%m-%d}",
@@ -50,10 +49,6 @@ class RunIdentity:
 
     def rejects_path(self) -> Path:
         return self.root / "rejects" / self.run_date / f"{self.run_id}.jsonl"
-
-
-def utc_now() -> str:
-    return format_utc(datetime.now(UTC))
 
 
 def start_day_and_hour(run_id: str) -> tuple[str, int] | None:

@@ -14,7 +14,7 @@ import logging
 import os
 from typing import IO, TYPE_CHECKING
 
-from newscrawl.run.identity import utc_now
+from newscrawl.run.clock import RunClock
 from newscrawl.run.manifest import manifest_path, read_manifest, write_manifest
 from newscrawl.store.atomic import TEMP_SUFFIX
 
@@ -25,10 +25,11 @@ logger = logging.getLogger(__name__)
 
 
 class DataDirLock:
-    def __init__(self, root: Path, run_id: str) -> None:
+    def __init__(self, root: Path, run_id: str, clock: RunClock | None = None) -> None:
         self.root = root
         self.path = root / ".lock"
         self.run_id = run_id
+        self.clock = clock or RunClock()
         self._file: IO[str] | None = None
         self._stale: tuple[str, str] | None = None  # (pid, run id) a dead holder left in the file
 
@@ -58,7 +59,7 @@ class DataDirLock:
             if manifest is None or manifest.get("status") != "running" or manifest.get("run_id") == self.run_id:
                 continue
             dead_run = str(manifest.get("run_id"))
-            manifest.update(status="killed", killed_detected_by=self.run_id, killed_detected_at=utc_now())
+            manifest.update(status="killed", killed_detected_by=self.run_id, killed_detected_at=self.clock.stamp())
             write_manifest(path, manifest)
             for temp in self.root.glob(f"*/*/{dead_run}*{TEMP_SUFFIX}"):
                 temp.unlink(missing_ok=True)

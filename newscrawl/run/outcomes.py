@@ -10,7 +10,7 @@ outcome signal. Nothing else counts, so a new source cannot forget to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from scrapy.exceptions import DropItem
@@ -60,12 +60,16 @@ class ListingSource:
     """
 
     url: str
-    kind: str  # "feed" | "sitemap" | ...
+    kind: str  # "feed", "robots", "sitemap", "sitemap_index", "contents" (a monthly contents sitemap)
     status: SourceStatus
     http_status: int | None = None
     entries: int = 0
     problem: str | None = None
     not_modified: bool = False
+    # Maps a robots.txt or an index named and the run did not read, by reason (off-site, outside
+    # /sitemaps/cn/, a month not needed, ...), and contents entries modified before the back-fill's horizon.
+    skipped: dict[str, int] = field(default_factory=dict)
+    outside_window: int = 0
 
     @property
     def ok(self) -> bool:

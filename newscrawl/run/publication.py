@@ -12,7 +12,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from newscrawl.extract.text import counted
-from newscrawl.run.identity import utc_now
+from newscrawl.run.clock import RunClock
 
 if TYPE_CHECKING:
     from newscrawl.store.seen import SeenStore
@@ -21,8 +21,9 @@ logger = logging.getLogger(__name__)
 
 
 class Publication:
-    def __init__(self, run_id: str) -> None:
+    def __init__(self, run_id: str, clock: RunClock | None = None) -> None:
         self.run_id = run_id
+        self.clock = clock or RunClock()
         self.store: SeenStore | None = None
         self.claimed: set[str] = set()
         self.aliases: dict[str, set[str]] = {}  # article URL -> feed links that led to it
@@ -55,7 +56,7 @@ class Publication:
         self.dataset = relative_path
         rows = [(url, url) for url in self.claimed]
         rows += [(alias, url) for url, aliases in self.aliases.items() if url in self.claimed for alias in aliases]
-        added = self.store.add(rows, self.run_id, utc_now())
+        added = self.store.add(rows, self.run_id, self.clock.stamp())
         logger.info("Seen-store: %s recorded as published", counted(added, "URL"))
 
     def close(self) -> None:

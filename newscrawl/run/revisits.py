@@ -36,7 +36,8 @@ from newscrawl.extract.dates import format_utc
 from newscrawl.items import LIVE, REMOVED, Article, Tombstone, article_id, content_hash
 from newscrawl.run.outcomes import OutcomeDropped
 from newscrawl.store.dataset import dataset_files, find_record, records
-from newscrawl.store.versions import ArticleState, header_value
+from newscrawl.store.listings import header_value
+from newscrawl.store.versions import ArticleState
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -1,21 +1,26 @@
-"""rfi_cn: RFI 华语 feeds → article pages. Crawling only; extraction lives in the page objects.
+"""rfi_cn: RFI 华语 feeds and sitemaps → article pages. Crawling only; extraction lives in the page objects.
 
-Phase 1 fetches every feed and merges entries that point at one article (``discovery.listings``).
-Phase 2 starts when the feeds are done (``spider_idle``): each new article is requested once,
+Phase 1 reads the listings: every feed, and the sitemaps (``NEWSCRAWL_SITEMAPS``: the news sitemap,
+robots.txt files whose ``Sitemap:`` lines name more, and the monthly contents maps when a catch-up
+or a back-fill needs them: ``discovery.backfill``, ``discovery.sitemap_walk``). Each listing is
+requested with the validators of the last finished run; a 304 is an unchanged listing. Entries
+that point at one article are merged (``discovery.listings``), feeds before sitemaps.
+Phase 2 starts when every listing is done (``spider_idle``): each new article is requested once,
 with its ``Listing`` (merged entries) in ``cb_kwargs``. A page that cannot be had is re-fetched with the
 browser when it was refused, else rebuilt from a feed's full text, else counted as lost. Articles
-already in the dataset that are due (age schedule, a listing saying they changed) are revisited
-with a conditional request after the new ones (``newscrawl.run.revisits``): a new version, a
-tombstone once a removal is confirmed, or an outcome without a record.
+already in the dataset that are due (age schedule; a listing saying they changed, or a news
+sitemap no longer listing them) are revisited with a conditional request after the new ones
+(``newscrawl.run.revisits``): a new version, a tombstone once a removal is confirmed, or an
+outcome without a record.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict
-from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +28,7 @@ import scrapy
 from scrapy import Request, signals
 from scrapy.exceptions import (
     DontCloseSpider,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadFailedError,
     DownloadTimeoutError,
@@ -33,12 +39,17 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
+from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseNeverReceived
 
 from newscrawl.config import feed_urls, optional, origin, read
-from newscrawl.discovery.feeds import FeedEntry, parse_feed
-from newscrawl.discovery.listings import Listing, Listings
+from newscrawl.discovery import sitemaps
+from newscrawl.discovery.backfill import BackfillPlan, BackfillProgress, in_window, plan_backfill
+from newscrawl.discovery.feeds import parse_feed
+from newscrawl.discovery.listings import ListedEntry, Listing, Listings, changed_at, listed_by
+from newscrawl.discovery.options import sitemap_options
+from newscrawl.discovery.sitemap_walk import INDEX_KIND, MapToRead, SitemapWalk, SourceOrder, feed_order
 from newscrawl.discovery.urls import RFI_ORIGIN, canonical_url, classify
 from newscrawl.downloader.browser import (
     BROWSER_FLAG,
@@ -55,9 +66,13 @@ from newscrawl.extract.pages.feed_fulltext import feed_only_content
 from newscrawl.extract.pages.rfi import RfiArticlePage
 from newscrawl.extract.text import counted
 from newscrawl.items import REMOVED, Article, content_hash
+from newscrawl.run.accounting import outcomes_total
+from newscrawl.run.clock import RunClock
 from newscrawl.run.extension import Run
+from newscrawl.run.history import last_finished_start
 from newscrawl.run.outcomes import ENTRY_REQUEST, ListingSource, SourceStatus, report_outcome
 from newscrawl.run.revisits import REVISIT_REQUEST, Ticket
+from newscrawl.store.listings import ListingState, ListingStateStore, header_value
 
 if TYPE_CHECKING:
     from typing import Self
@@ -65,14 +80,18 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
+    from newscrawl.discovery.options import SitemapOptions
+
 logger = logging.getLogger(__name__)
 
 # Refusals worth a second try with a real browser (503 is also what some script challenges answer),
 # and the challenge or empty shell a page object cannot read an article from.
 BROWSER_RETRY_REASONS = frozenset({"http_403", "http_429", "http_503", "shell"})
+NOT_MODIFIED = 304
 # Statuses a revisit's callback reads itself: not modified, and the two that say a page is gone.
-REVISIT_STATUSES = [304, 404, 410]
 GONE_STATUSES = frozenset({404, 410})
+REVISIT_STATUSES = [NOT_MODIFIED, *sorted(GONE_STATUSES)]
+SITEMAP_ROLE = "sitemap"  # meta["newscrawl_role"] of sitemap and robots.txt requests
 
 
 class RfiCnSpider(scrapy.Spider):
@@ -88,6 +107,13 @@ class RfiCnSpider(scrapy.Spider):
         self._listings = Listings()
         self._feed_fetched_at: dict[str, str] = {}
         self._dispatched = False
+        self.sitemaps: SitemapOptions | None = None
+        self._walk: SitemapWalk | None = None
+        self._plan: BackfillPlan | None = None
+        self._progress: BackfillProgress | None = None
+        self._progress_task: LoopingCall | None = None
+        self._progress_since = 0.0  # time.monotonic() when the back-fill's articles were queued
+        self._outcomes_at_dispatch = 0
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -101,6 +127,7 @@ class RfiCnSpider(scrapy.Spider):
         # Checked by the crawl command before the crawl starts (newscrawl.config).
         spider.feed_urls = feed_urls(settings, spider._feeds_argument)
         spider.fetch_origin = read(settings, "NEWSCRAWL_FETCH_ORIGIN", optional(origin)) or ""
+        spider.sitemaps = sitemap_options(settings, spider.arguments, RunClock.from_settings(settings).now())
         spider.browser = browser_mode(settings)
         logger.info("Browser fallback: %s", spider.browser)
         if spider.browser == "missing":
@@ -111,6 +138,7 @@ class RfiCnSpider(scrapy.Spider):
             )
         crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(spider.spider_closed, signal=signals.spider_closed)
         return spider
 
     @cached_property
@@ -119,25 +147,90 @@ class RfiCnSpider(scrapy.Spider):
         assert self.crawler is not None
         return Run.of(self.crawler)
 
-    # --- phase 1: feeds -----------------------------------------------------------------------
+    def _listing_state(self) -> ListingStateStore:
+        state = self.run.listing_state
+        assert state is not None, "the run opens it with the data dir, before any request"
+        return state
+
+    # --- phase 1: listings --------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
         if self.run.refused:
             return
         logger.info("Reading %s", counted(len(self.feed_urls), "feed"))
         for index, url in enumerate(self.feed_urls):
-            yield Request(
-                url,
-                callback=self.parse_feed,
-                errback=self.feed_failed,
-                cb_kwargs={"feed_index": index},
-                meta={"newscrawl_role": FEED_ROLE},
-                dont_filter=True,
+            yield self._listing_request(url, self.parse_feed, self.feed_failed, {"feed_index": index}, FEED_ROLE)
+        assert self.sitemaps is not None
+        if not self.sitemaps.urls:
+            return
+        self._plan_backfill(self.sitemaps)
+        self._walk = SitemapWalk(self.sitemaps.urls, self._plan, self._known_kind)
+        for document in self._walk.start():
+            yield self._map_request(document)
+
+    def _plan_backfill(self, options: SitemapOptions) -> None:
+        run = self.run
+        self._plan = plan = plan_backfill(
+            run.clock.now(),
+            since=options.since,
+            last_finished=last_finished_start(run.identity.runs_dir),
+            max_days=options.backfill_max_days,
+        )
+        if plan is None:
+            return
+        run.backfill = plan.summary(missing_months=[])
+        self._progress = BackfillProgress(months_total=len(plan.months))
+        logger.info(
+            "%s: reading the contents sitemaps of %s, entries modified since %s",
+            plan.label,
+            ", ".join(str(month) for month in plan.months),
+            format_utc(plan.horizon),
+        )
+        if plan.reason == "catch_up" and plan.bounded:
+            logger.warning(
+                "The last finished run is older than NEWSCRAWL_BACKFILL_MAX_DAYS (%d): catching up from %s only; "
+                "back-fill the rest with -a since=YYYY-MM-DD",
+                options.backfill_max_days,
+                format_utc(plan.horizon),
             )
+
+    def _known_kind(self, url: str) -> str | None:
+        state = self._listing_state().get(url)
+        return state.kind if state is not None else None
+
+    def _listing_request(
+        self, url: str, callback: Any, errback: Any, cb_kwargs: dict[str, Any], role: str, *, robots: bool = False
+    ) -> Request:
+        """A listing's request, conditional on the validators the last finished run kept for it."""
+        state = self._listing_state().get(url)
+        return Request(
+            self._fetch_url(url),
+            callback=callback,
+            errback=errback,
+            headers=state.request_headers() if state is not None else None,
+            cb_kwargs=cb_kwargs,
+            meta={"newscrawl_role": role, "handle_httpstatus_list": [NOT_MODIFIED], "dont_obey_robotstxt": robots},
+            dont_filter=True,
+        )
+
+    def _keep_validators(self, url: str, response: Response, kind: str, children: tuple[str, ...] = ()) -> None:
+        """Remember a listing read whole for the next run (committed only if this run finishes)."""
+        etag = header_value(response.headers.get("ETag"))
+        last_modified = header_value(response.headers.get("Last-Modified"))
+        self._listing_state().put(url, ListingState(etag, last_modified, kind, children))
+
+    def _unchanged(self, url: str, kind: str) -> ListingState | None:
+        """A 304: the listing is as the last finished run read it; what that run learnt of it."""
+        self.run.accounting.record_source(ListingSource(url, kind, "ok", http_status=NOT_MODIFIED, not_modified=True))
+        logger.info("%s %s: unchanged (304)", kind.capitalize(), url)
+        return self._listing_state().get(url)
 
     def parse_feed(self, response: Response, feed_index: int) -> None:
         feed_url = self.feed_urls[feed_index]
-        self._feed_fetched_at[feed_url] = fetched_at(response)
+        if response.status == NOT_MODIFIED:
+            self._unchanged(feed_url, "feed")
+            return
+        self._feed_fetched_at[feed_url] = self._fetched_at(response)
         content_type = response.headers.get("Content-Type")
         parsed = parse_feed(response.body, feed_url, content_type.decode("latin-1") if content_type else None)
         status: SourceStatus = "ok" if parsed.problem is None else "malformed" if parsed.entries else "failed"
@@ -152,6 +245,7 @@ class RfiCnSpider(scrapy.Spider):
             )
         )
         if parsed.problem:
+            self._listing_state().forget(feed_url)
             # INFO: the feed's problem is its publisher's; it is counted and named in the manifest.
             logger.info(
                 "Feed %s is malformed (%s): kept %s",
@@ -159,9 +253,11 @@ class RfiCnSpider(scrapy.Spider):
                 parsed.problem,
                 counted(len(parsed.entries), "readable entry", "readable entries"),
             )
+        else:
+            self._keep_validators(feed_url, response, "feed")
         logger.info("Feed %s: %s", feed_url, counted(len(parsed.entries), "entry", "entries"))
         for entry in parsed.entries:
-            self._take_entry(feed_index, entry)
+            self._take_entry(feed_order(feed_index), entry)
 
     def feed_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -172,8 +268,135 @@ class RfiCnSpider(scrapy.Spider):
         level = logging.INFO if failure.check(HostUnreachable) else logging.ERROR
         logger.log(level, "Feed %s could not be fetched: %s", feed_url, reason)
 
-    def _take_entry(self, feed_index: int, entry: FeedEntry) -> None:
-        decision = self._listings.take(feed_index, entry)
+    def _map_request(self, document: MapToRead) -> Request:
+        robots = document.role == "robots"
+        callback = self.parse_robots if robots else self.parse_map
+        return self._listing_request(
+            document.url, callback, self.map_failed, {"document": document}, SITEMAP_ROLE, robots=robots
+        )
+
+    def parse_robots(self, response: Response, document: MapToRead) -> Iterator[Request]:
+        """robots.txt: the edition's maps its ``Sitemap:`` lines name."""
+        if response.status == NOT_MODIFIED:
+            state = self._unchanged(document.url, "robots")
+            maps = sitemaps.edition_maps(state.children if state is not None else (), document.url)
+        else:
+            maps = sitemaps.maps_from_robots(response.body, document.url)
+            self.run.accounting.record_source(
+                ListingSource(document.url, "robots", "ok", http_status=response.status, skipped=dict(maps.skipped))
+            )
+            self._keep_validators(document.url, response, "robots", (*maps.maps, *maps.months.values()))
+            logger.info(
+                "Robots %s: %s and %s named%s",
+                document.url,
+                counted(len(maps.maps), "sitemap"),
+                counted(len(maps.months), "monthly contents map"),
+                f", {sum(maps.skipped.values())} left ({dict(maps.skipped)})" if maps.skipped else "",
+            )
+        yield from self._follow(document, maps)
+
+    def parse_map(self, response: Response, document: MapToRead) -> Iterator[Request]:
+        """A sitemap (news, contents) or a sitemap index; a monthly map's entries are kept to the plan's window."""
+        kind = "contents" if document.role == "month" else "sitemap"
+        if document.role == "month":
+            self._month_walked()
+        if response.status == NOT_MODIFIED:
+            known = self._known_kind(document.url)
+            state = self._unchanged(document.url, "sitemap_index" if known == INDEX_KIND else kind)
+            if state is not None and state.kind == INDEX_KIND and document.role != "month":
+                yield from self._follow(document, sitemaps.edition_maps(state.children, document.url))
+            return
+        max_size = int(response.meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE")))
+        assert self.sitemaps is not None
+        parsed = sitemaps.parse_sitemap(response.body, document.url, max_size=max_size, max_urls=self.sitemaps.max_urls)
+        if parsed.kind == INDEX_KIND and document.role != "month":
+            maps = sitemaps.maps_from_index(parsed.children, document.url)
+            named = counted(len(maps.months), "monthly contents map") + " named"
+            self._record_map(
+                document.url, "sitemap_index", response, parsed.problem, found=named, skipped=dict(maps.skipped)
+            )
+            if parsed.problem is None:
+                self._keep_validators(document.url, response, INDEX_KIND, tuple(maps.months.values()))
+            yield from self._follow(document, maps)
+            return
+        problem = parsed.problem
+        if parsed.kind == INDEX_KIND:
+            problem = "a sitemap index where a monthly contents map was expected (not followed)"
+        entries = parsed.entries if parsed.kind == "urlset" else []
+        taken = entries
+        if document.role == "month" and self._plan is not None:
+            horizon = self._plan.horizon
+            taken = [entry for entry in entries if in_window(entry.lastmod, horizon)]
+        outside = len(entries) - len(taken)
+        found = counted(len(taken), "entry", "entries") + (
+            f" ({outside} modified before the horizon)" if outside else ""
+        )
+        self._record_map(document.url, kind, response, problem, found=found, entries=len(taken), outside_window=outside)
+        if problem is None and not outside:
+            self._keep_validators(document.url, response, "urlset")
+            self._note_news_span(entries)
+        for entry in taken:
+            self._take_entry(document.order, entry)
+
+    def _note_news_span(self, entries: list[sitemaps.SitemapEntry]) -> None:
+        """A news sitemap read whole lists every live article of its span (its publication dates): the
+        revisits learn which held articles it lists, and which it no longer does."""
+        published = [entry.published for entry in entries if entry.published]
+        if not published or len(published) < len(entries):
+            return  # not a news sitemap (or not only news entries): no span it is complete for
+        listed = {url for entry in entries if entry.loc and (url := canonical_url(entry.loc))}
+        self.run.revisits.note_complete_listing(listed, min(published), max(published))
+
+    def _record_map(
+        self,
+        url: str,
+        kind: str,
+        response: Response,
+        problem: str | None,
+        *,
+        found: str,
+        entries: int = 0,
+        **details: Any,
+    ) -> None:
+        """One sitemap document read: a source of ``entries`` (``found`` says what it gave, for the log)."""
+        status: SourceStatus = "ok" if problem is None else "malformed" if entries else "failed"
+        self.run.accounting.record_source(
+            ListingSource(url, kind, status, http_status=response.status, entries=entries, problem=problem, **details)
+        )
+        if problem is not None:
+            self._listing_state().forget(url)
+            # WARNING: a map that cannot be read (wholly) leaves articles undiscovered.
+            logger.warning("Sitemap %s: %s; kept %s", url, problem, found)
+        else:
+            logger.info("Sitemap %s: %s", url, found)
+
+    def map_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        document: MapToRead = request.cb_kwargs["document"]
+        reason, status = failure_reason(failure)
+        if failure.check(IgnoreRequest, DownloadCancelledError) and str(failure.value):
+            reason = f"{reason}: {failure.value}"  # e.g. over DOWNLOAD_MAXSIZE, once decompressed or not
+        kind = {"robots": "robots", "month": "contents"}.get(document.role, "sitemap")
+        self.run.accounting.record_source(
+            ListingSource(document.url, kind, "failed", http_status=status, problem=reason)
+        )
+        if document.role == "month":
+            self._month_walked()
+        # A site may have no robots.txt; a sitemap that cannot be had leaves articles undiscovered.
+        level = logging.INFO if document.role == "robots" or failure.check(HostUnreachable) else logging.WARNING
+        logger.log(level, "%s %s could not be fetched: %s", kind.capitalize(), document.url, reason)
+
+    def _follow(self, parent: MapToRead, maps: sitemaps.EditionMaps) -> Iterator[Request]:
+        assert self._walk is not None
+        for document in self._walk.named(parent, maps):
+            yield self._map_request(document)
+
+    def _month_walked(self) -> None:
+        if self._progress is not None:
+            self._progress.months_walked += 1
+
+    def _take_entry(self, order: SourceOrder, entry: ListedEntry) -> None:
+        decision = self._listings.take(order, entry)
         if decision is not None:
             report_outcome(self.crawler, decision.outcome, decision.reason, url=decision.url, detail=decision.detail)
 
@@ -190,7 +413,7 @@ class RfiCnSpider(scrapy.Spider):
             if self.run.publication.is_published(listing.url) or revisits.state(listing.url) is not None:
                 report_outcome(self.crawler, "duplicate", "already_stored")
                 for _, entry in listing.entries:
-                    revisits.note_listing(listing.url, entry.updated)
+                    revisits.note_listing(listing.url, changed_at(entry))
                 continue
             to_fetch += 1
             self.crawler.engine.crawl(self._article_request(listing))
@@ -198,15 +421,53 @@ class RfiCnSpider(scrapy.Spider):
         for ticket in tickets:
             self.crawler.engine.crawl(self._revisit_request(ticket))
         logger.info(
-            "Feeds done: %s, %d to fetch, %d already published; %s (%d deferred to later runs)",
+            "Listings done: %s, %d to fetch, %d already published; %s (%d deferred to later runs)",
             counted(len(self._listings), "distinct article"),
             to_fetch,
             len(self._listings) - to_fetch,
             counted(len(tickets), "revisit"),
             revisits.deferred,
         )
+        self._start_progress(to_fetch)
         if to_fetch or tickets:
             raise DontCloseSpider
+
+    def _start_progress(self, queued: int) -> None:
+        """A back-fill logs its progress now, every LOGSTATS_INTERVAL seconds, and when the spider closes."""
+        plan, progress = self._plan, self._progress
+        if plan is None or progress is None or self._walk is None:
+            return
+        missing = self._walk.missing_months()
+        if missing:
+            self.run.backfill = plan.summary(missing)
+            # An explicit back-fill that cannot reach a month is a problem; a catch-up on a site
+            # (or an archive) without an index only reads what there is.
+            level = logging.WARNING if plan.reason == "since" else logging.INFO
+            logger.log(level, "%s: no contents sitemap named for %s", plan.label, ", ".join(map(str, missing)))
+        if len(missing) == progress.months_total:
+            self._progress = None  # nothing walked: no progress to report
+            return
+        progress.queued = queued
+        self._progress_since = time.monotonic()
+        self._outcomes_at_dispatch = outcomes_total(self.run.accounting.counts())
+        self._log_progress()
+        interval = self.settings.getfloat("LOGSTATS_INTERVAL")
+        if queued and interval > 0:
+            self._progress_task = LoopingCall(self._log_progress)
+            self._progress_task.start(interval, now=False)
+
+    def _log_progress(self, final: bool = False) -> None:
+        assert self._plan is not None
+        assert self._progress is not None
+        done = outcomes_total(self.run.accounting.counts()) - self._outcomes_at_dispatch
+        line = self._progress.line(done, time.monotonic() - self._progress_since)
+        logger.info("%s%s: %s", self._plan.label, " done" if final else "", line)
+
+    def spider_closed(self) -> None:
+        if self._progress_task is not None and self._progress_task.running:
+            self._progress_task.stop()
+        if self._progress is not None and self._dispatched:
+            self._log_progress(final=True)
 
     def _fetch_url(self, url: str) -> str:
         if self.fetch_origin and url.startswith(RFI_ORIGIN + "/"):
@@ -263,7 +524,7 @@ class RfiCnSpider(scrapy.Spider):
             content_source="page",
             fetched_with="browser" if via_browser else "http",
             feed=listing.provenance(),
-            fetched_at=fetched_at(response),
+            fetched_at=self._fetched_at(response),
         )
 
     def request_dropped(self, request: Request) -> None:
@@ -292,7 +553,7 @@ class RfiCnSpider(scrapy.Spider):
             logger.info("Page %s refused (%s): trying the browser", listing.url, reason)
             yield self._article_request(listing, browser=True)
             return
-        for _, entry in listing.entries:
+        for entry in listing.feed_entries():
             content = feed_only_content(listing.url, [entry])
             if content is None:
                 continue
@@ -305,8 +566,11 @@ class RfiCnSpider(scrapy.Spider):
                 fetched_at=self._feed_fetched_at.get(entry.feed_url),
             )
             return
-        # INFO: an entry lost is an outcome like the others (listed in the manifest, tried again next run).
+        # INFO: an entry lost is an outcome like the others (listed in the manifest, tried again next run:
+        # the listings that had it are read in full again, not answered by a 304).
         logger.info("Lost %s: page unavailable (%s) and no feed carries its full text", listing.url, reason)
+        for _, listed in listing.entries:
+            self._listing_state().forget(listed_by(listed))
         report_outcome(self.crawler, "lost", "no_fulltext", url=listing.url, detail=reason)
 
     # --- revisits -------------------------------------------------------------------------------
@@ -327,7 +591,7 @@ class RfiCnSpider(scrapy.Spider):
 
     def parse_revisit(self, response: Response, revisit: Ticket) -> Iterator[Any]:
         revisits = self.run.revisits
-        if response.status == 304:
+        if response.status == NOT_MODIFIED:
             if revisit.request_headers():
                 revisits.not_modified(revisit, response)
             else:  # a 304 to a request that had nothing to compare with says nothing about the page
@@ -369,17 +633,15 @@ class RfiCnSpider(scrapy.Spider):
             content_source="page",
             fetched_with="http",
             feed=json.loads(state.feed) if state.feed else None,
-            fetched_at=fetched_at(response),
+            fetched_at=self._fetched_at(response),
             version=state.version + 1,
             first_seen=state.first_seen,
         )
 
     def _gone(self, revisit: Ticket, reason: str, response: Response) -> Iterator[Any]:
-        tombstone = self.run.revisits.gone(revisit, reason, fetched_at(response))
+        tombstone = self.run.revisits.gone(revisit, reason, self._fetched_at(response))
         if tombstone is not None:
-            logger.info(
-                "Article %s is gone (%s), confirmed since %s: tombstone", revisit.url, reason, tombstone.removed_at
-            )
+            logger.info("Article %s gone (%s) since %s: tombstone", revisit.url, reason, tombstone.removed_at)
             yield tombstone
 
     def revisit_failed(self, failure: Failure) -> None:
@@ -388,11 +650,14 @@ class RfiCnSpider(scrapy.Spider):
         logger.info("Revisit of %s failed (%s): tried again later", ticket.url, reason)
         self.run.revisits.failed(ticket, reason)
 
-
-def fetched_at(response: Response) -> str:
-    """When the response was produced: its Date header (the recorded date in replay), else now."""
-    header = response.headers.get("Date")
-    return http_date_to_utc(header.decode("latin-1") if header else None) or format_utc(datetime.now(UTC))
+    def _fetched_at(self, response: Response) -> str:
+        """When the response was produced: the frozen run clock, else its Date header (the recorded
+        date in replay), else now."""
+        clock = self.run.clock
+        if clock.frozen is not None:
+            return clock.stamp()
+        header = response.headers.get("Date")
+        return http_date_to_utc(header.decode("latin-1") if header else None) or clock.stamp()
 
 
 def failure_reason(failure: Failure) -> tuple[str, int | None]:

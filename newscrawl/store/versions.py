@@ -12,7 +12,6 @@ published or observed (the run commits it before the seen-store, after the datas
 
 from __future__ import annotations
 
-import re
 from dataclasses import astuple, dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -47,15 +46,6 @@ class ArticleState:
 
 
 COLUMNS = tuple(f.name for f in fields(ArticleState))
-# A validator is sent back as a header: printable ASCII on one line, and short.
-_HEADER_VALUE = re.compile(r"[\x20-\x7e]{1,512}")
-
-
-def header_value(value: str | bytes | None) -> str | None:
-    """A response's validator when it can be sent back as it is, else None."""
-    if isinstance(value, bytes):
-        value = value.decode("latin-1")
-    return value if value is not None and _HEADER_VALUE.fullmatch(value) else None
 
 
 class VersionStore:

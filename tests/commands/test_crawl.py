@@ -118,3 +118,39 @@ def test_a_data_dir_that_is_a_file(tmp_path: Path) -> None:
     assert line.endswith(f"Not crawling: NEWSCRAWL_DATA_DIR: {data} cannot be a folder: {data} is a file")
     assert data.read_text() == "a file where the data dir should be"
     assert not (tmp_path / SPIDER).exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["-a", "since=2024-3-1"], "-a since: '2024-3-1' is not a day written YYYY-MM-DD"),
+        (["-a", "since=yesterday"], "-a since: 'yesterday' is not a day written YYYY-MM-DD"),
+        (
+            ["-a", "since=2024-04-03", "-s", "NEWSCRAWL_NOW=2024-04-02T06:00:00Z"],
+            "-a since: 2024-04-03 is after the run's day (2024-04-02)",
+        ),
+        (["-a", "since=2024-03-01", "-a", "sitemaps="], "-a since: a back-fill reads the sitemaps, and they are off"),
+        (
+            ["-a", "sitemaps=https://example.com/sitemap.xml"],
+            "-a sitemaps: 'https://example.com/sitemap.xml' is not a www.rfi.fr URL",
+        ),
+        (
+            ["-s", "NEWSCRAWL_NOW=2024-04-02T06:00:00"],
+            "NEWSCRAWL_NOW: '2024-04-02T06:00:00' is not an RFC 3339 time with an offset (e.g. 2024-04-02T06:00:00Z)",
+        ),
+        (
+            ["-s", "NEWSCRAWL_BACKFILL_MAX_DAYS=31d"],
+            "NEWSCRAWL_BACKFILL_MAX_DAYS: '31d' is not a whole number of 0 or more",
+        ),
+        (
+            ["-s", "NEWSCRAWL_SITEMAPS=['https://www.rfi.fr/robots.txt'"],
+            "NEWSCRAWL_SITEMAPS: \"['https://www.rfi.fr/robots.txt'\" is not a Python list",
+        ),
+        (
+            ["-s", "NEWSCRAWL_SITEMAP_MAX_URLS=0"],
+            "NEWSCRAWL_SITEMAP_MAX_URLS: '0' is not a whole number of 1 or more",
+        ),
+    ],
+)
+def test_a_bad_sitemap_or_clock_value(tmp_path: Path, args: list[str], expected: str) -> None:
+    assert refused(tmp_path / "data", *args) == expected

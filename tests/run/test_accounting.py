@@ -34,7 +34,7 @@ def test_an_old_slug_redirecting_to_a_listed_article_is_a_duplicate(tmp_path: Pa
     """fixtures/redirect: the feed lists an article under its old slug (301 → new slug) and its new
     slug, and another article only under an old slug (301 → a URL the feed does not list)."""
     data = tmp_path / "data"
-    first = run_crawl(data, "-a", f"feeds={FEED}", replay=REDIRECT_FIXTURE)
+    first = run_crawl(data, "-a", f"feeds={FEED}", "-a", "sitemaps=", replay=REDIRECT_FIXTURE)
     assert first.returncode == 0, first.stderr[-3000:]
     manifest = only_manifest(data)
     assert manifest["status"] == "finished"
@@ -60,7 +60,7 @@ def test_an_old_slug_redirecting_to_a_listed_article_is_a_duplicate(tmp_path: Pa
 
     # The old slugs were remembered as links to the published articles: the next run fetches
     # neither them nor the articles, only robots.txt and the feed.
-    second = run_crawl(data, "-a", f"feeds={FEED}", replay=REDIRECT_FIXTURE)
+    second = run_crawl(data, "-a", f"feeds={FEED}", "-a", "sitemaps=", replay=REDIRECT_FIXTURE)
     assert second.returncode == 0, second.stderr[-3000:]
     last = max(manifests(data), key=lambda m: m["run_id"] if m["run_id"] != manifest["run_id"] else "")
     assert last["counts"]["duplicate"] == {"already_stored": 3}

@@ -141,7 +141,7 @@ def test_outcomes_come_from_the_item_and_request_signals(tmp_path: Path) -> None
         "lost": {"spider_error": 1},
         "add_up": True,
     }
-    assert accounting.stats.get_value("newscrawl/feeds/malformed") == 1
+    assert accounting.stats.get_value("newscrawl/sources/feed/malformed") == 1
 
 
 def test_the_manifest_lists_up_to_the_cap_and_says_how_many_it_left_out(tmp_path: Path) -> None:

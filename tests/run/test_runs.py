@@ -36,7 +36,8 @@ def build_archive(
 
 
 def feeds_arg() -> list[str]:
-    return ["-a", f"feeds={FEED}"]
+    """The archives here hold one feed and no sitemap."""
+    return ["-a", f"feeds={FEED}", "-a", "sitemaps="]
 
 
 def assert_counts_add_up(data_dir: Path) -> None:

@@ -1,0 +1,79 @@
+"""Which sitemap documents a run reads, and in which provenance order (pure).
+
+A run starts from the configured URLs (``NEWSCRAWL_SITEMAPS``): sitemaps, and robots.txt files
+whose ``Sitemap:`` lines name more. Maps named by robots.txt are read every run, except a map an
+earlier run found to be an index when this run has no back-fill to do; an index is followed only
+for its monthly contents maps, and a monthly map only when the back-fill plan needs its month.
+Nothing is read twice, and the walk is at most three deep (robots.txt → index → month).
+
+Provenance order: every sitemap ranks after every feed; among sitemaps, configured ones in their
+order, each map named by a document right after that document, in listed order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from newscrawl.discovery.backfill import BackfillPlan
+    from newscrawl.discovery.sitemaps import EditionMaps, Month
+
+SourceOrder = tuple[int, ...]
+FEEDS_ORDER = 0  # first element of a feed's SourceOrder
+SITEMAPS_ORDER = 1  # first element of a sitemap's SourceOrder
+INDEX_KIND = "sitemapindex"
+
+MapRole = Literal["robots", "listed", "month"]
+
+
+def feed_order(index: int) -> SourceOrder:
+    return (FEEDS_ORDER, index)
+
+
+@dataclass(frozen=True)
+class MapToRead:
+    url: str  # canonical www.rfi.fr URL
+    order: SourceOrder
+    role: MapRole  # robots.txt; a map read every run (news, index); a monthly contents map
+    month: Month | None = None
+
+
+@dataclass
+class SitemapWalk:
+    configured: Sequence[str]
+    plan: BackfillPlan | None
+    known_kind: Callable[[str], str | None]  # what an earlier run found a URL to be
+    _queued: set[str] = field(default_factory=set)
+    _months: dict[Month, MapToRead] = field(default_factory=dict)
+
+    def start(self) -> list[MapToRead]:
+        return [self._queue(url, (SITEMAPS_ORDER, index)) for index, url in enumerate(self.configured)]
+
+    def named(self, parent: MapToRead, maps: EditionMaps) -> list[MapToRead]:
+        """The maps to read among those a robots.txt or an index named (not read yet, needed)."""
+        found = []
+        for position, url in enumerate(maps.maps):
+            wanted = self.plan is not None or self.known_kind(url) != INDEX_KIND
+            if wanted and url not in self._queued:
+                found.append(self._queue(url, (*parent.order, position)))
+        for position, (month, url) in enumerate(maps.months.items(), len(maps.maps)):
+            if month in self._months or url in self._queued:
+                continue
+            self._months[month] = read = MapToRead(url, (*parent.order, position), "month", month)
+            if self.plan is not None and month in self.plan.months:
+                self._queued.add(url)
+                found.append(read)
+        return found
+
+    def missing_months(self) -> list[Month]:
+        """The months the plan needs that no robots.txt or index named a map for."""
+        return [month for month in self.plan.months if month not in self._months] if self.plan else []
+
+    def _queue(self, url: str, order: SourceOrder) -> MapToRead:
+        self._queued.add(url)
+        role: MapRole = "robots" if urlsplit(url).path == "/robots.txt" else "listed"
+        return MapToRead(url, order, role)

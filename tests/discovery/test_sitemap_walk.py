@@ -1,0 +1,69 @@
+"""Which sitemap documents a run reads, and their provenance order."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+from newscrawl.discovery.backfill import BackfillPlan
+from newscrawl.discovery.sitemap_walk import MapToRead, SitemapWalk, feed_order
+from newscrawl.discovery.sitemaps import EditionMaps, Month
+
+ROBOTS = "https://www.rfi.fr/robots.txt"
+NEWS = "https://www.rfi.fr/sitemaps/cn/news.xml"
+INDEX = "https://www.rfi.fr/sitemaps/cn/index.xml"
+MARCH, APRIL, MAY = Month(2024, 3), Month(2024, 4), Month(2024, 5)
+PLAN = BackfillPlan("catch_up", datetime(2024, 3, 20, tzinfo=UTC), (MARCH, APRIL), bounded=False)
+
+
+def contents(month: Month) -> str:
+    return f"https://www.rfi.fr/sitemaps/cn/contents_{month.year}{month.month:02d}.xml"
+
+
+def maps(*urls: str, months: tuple[Month, ...] = ()) -> EditionMaps:
+    return EditionMaps(maps=list(urls), months={month: contents(month) for month in months}, skipped=Counter())
+
+
+def test_configured_urls_come_first_in_their_order_after_every_feed() -> None:
+    walk = SitemapWalk([NEWS, ROBOTS], None, lambda url: None)
+    assert walk.start() == [MapToRead(NEWS, (1, 0), "listed"), MapToRead(ROBOTS, (1, 1), "robots")]
+    assert feed_order(99) < (1, 0) < (1, 0, 5) < (1, 1)
+
+
+def test_robots_maps_are_read_once_and_rank_right_after_robots() -> None:
+    walk = SitemapWalk([NEWS, ROBOTS], PLAN, lambda url: None)
+    news, robots = walk.start()
+    named = walk.named(robots, maps(NEWS, INDEX, months=(APRIL, MAY)))
+    assert named == [MapToRead(INDEX, (1, 1, 1), "listed"), MapToRead(contents(APRIL), (1, 1, 2), "month", APRIL)]
+    assert news.order < named[0].order
+
+
+def test_an_index_known_from_an_earlier_run_is_read_only_for_a_back_fill() -> None:
+    def known(url: str) -> str | None:
+        return "sitemapindex" if url == INDEX else "urlset"
+
+    robots = MapToRead(ROBOTS, (1, 1), "robots")
+    assert SitemapWalk([ROBOTS], None, known).named(robots, maps(NEWS, INDEX)) == [MapToRead(NEWS, (1, 1, 0), "listed")]
+    assert [m.url for m in SitemapWalk([ROBOTS], PLAN, known).named(robots, maps(NEWS, INDEX))] == [NEWS, INDEX]
+    assert [m.url for m in SitemapWalk([ROBOTS], None, lambda url: None).named(robots, maps(NEWS, INDEX))] == [
+        NEWS,
+        INDEX,
+    ]
+
+
+def test_only_the_plans_months_are_read_first_map_of_a_month_wins_and_missing_ones_are_named() -> None:
+    walk = SitemapWalk([ROBOTS], PLAN, lambda url: None)
+    index = MapToRead(INDEX, (1, 0, 0), "listed")
+    first = walk.named(index, maps(months=(Month(2024, 2), MAY, APRIL)))
+    assert first == [MapToRead(contents(APRIL), (1, 0, 0, 2), "month", APRIL)]
+    other_index = MapToRead("https://www.rfi.fr/sitemaps/cn/index2.xml", (1, 0, 1), "listed")
+    again = EditionMaps(months={APRIL: "https://www.rfi.fr/sitemaps/cn/contents_202404.xml.gz"})
+    assert walk.named(other_index, again) == []
+    assert walk.missing_months() == [MARCH]
+
+
+def test_without_a_plan_no_month_is_read() -> None:
+    walk = SitemapWalk([ROBOTS], None, lambda url: None)
+    robots = MapToRead(ROBOTS, (1, 0), "robots")
+    assert walk.named(robots, maps(months=(MARCH, APRIL))) == []
+    assert walk.missing_months() == []
