@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from newscrawl.discovery.revisits import instant
 from newscrawl.extract.dates import format_utc
-from tests.archive import ArchiveBuilder, article_page, article_url, news_sitemap
+from tests.archive import ArchiveBuilder, article_page, article_url, contents_sitemap, news_sitemap, sitemap_index
 from tests.conftest import dataset, manifests, run_crawl
 from tests.localserver import FeedItem, LocalServer, Reply, crawl_arguments, feed_reply, html, path_of
 
@@ -424,3 +424,32 @@ def test_a_news_sitemap_tells_edits_by_lastmod_and_removals_by_absence(tmp_path:
     assert records[(edited, 2)]["body"].endswith("【更新】双方同意下月再谈。")
     assert records[(removed, 2)]["status"] == "removed"
     assert records[(removed, 2)]["removed_at"] == "2024-04-01T10:00:00Z"  # run 3's clock
+
+
+def test_the_contents_map_of_a_watched_month_is_read_every_run_for_its_signals(tmp_path: Path) -> None:
+    """No back-fill to do after the first run, yet robots.txt → index → April's contents map is read
+    every run while April's articles are on the revisit schedule: its lastmod is a signal."""
+    runs = Runs(tmp_path)
+    url = article_url(1)
+    robots = "https://www.rfi.fr/robots.txt"
+    index = "https://www.rfi.fr/sitemaps/cn/index.xml"
+    april = "https://www.rfi.fr/sitemaps/cn/contents_202404.xml"
+
+    def crawl(minutes: float, lastmod: str | None, page: str) -> dict[str, Any]:
+        archive = runs.archive()
+        archive.add_feed(FEED, [url])
+        archive.add(robots, f"User-agent: *\nAllow: /\nSitemap: {index}\n", Content_Type="text/plain")
+        archive.add_sitemap(index, sitemap_index([april]))
+        archive.add_sitemap(april, contents_sitemap([(url, lastmod)]))
+        archive.add(url, page, Content_Type=HTML)
+        arguments = ["-a", f"feeds={FEED}", "-a", f"sitemaps={robots}", "-s", at(minutes)]
+        result = run_crawl(runs.data, *arguments, replay=archive.write())
+        assert result.returncode == 0, result.stderr[-4000:]
+        return manifests(runs.data)[-1]
+
+    crawl(90, None, article_page(1, url))
+    two = crawl(105, "2024-04-01T09:40:00Z", article_page(1, url, title="测试文章1（更正）"))
+    assert two["backfill"] is None
+    assert {s["url"]: s["kind"] for s in two["sources"]}[april] == "contents"
+    assert (revisits(two)["requested"], revisits(two)["changed"]) == (1, 1)
+    assert [r["title"] for r in dataset(runs.data)] == ["测试文章1：法国与中国的对话", "测试文章1（更正）"]

@@ -7,8 +7,8 @@
   changed after the run that last checked it: due at that time, and remembered until a revisit
   answers (a deferred signal is not lost when the listing drops the article). A date in the future
   (beyond a little clock skew) or that cannot be read is ignored and counted. A complete listing
-  (a news sitemap: every article of its span) that listed the article since its last check and
-  lists it no more is a signal too: that is how a removal shows.
+  (a news sitemap, a monthly contents map: every live article of its span) that listed the
+  article and lists it no more is a signal too, once per disappearance: that is how a removal shows.
 - **Removal confirmation**: a page found gone is due again ``NEWSCRAWL_REMOVAL_CONFIRM_AFTER``
   after the run that first found it gone.
 - **Failures** (5xx, timeouts, refusals) keep the article due; it is tried again after a back-off
@@ -116,19 +116,19 @@ def with_signal(state: ArticleState, changed: datetime) -> ArticleState | None:
 
 
 def listed_again(state: ArticleState, now: datetime) -> ArticleState | None:
-    """A complete listing lists the article: the state that remembers it, when that is news since its
-    last check (so that a later disappearance can be told); else None."""
-    if state.listed_at is not None and state.listed_at >= state.checked_at:
+    """A complete listing lists the article: the state that remembers it, unless it already does
+    (one write per appearance, so that a later disappearance can be told)."""
+    if state.listed_at is not None:
         return None
     return replace(state, listed_at=format_utc(now))
 
 
 def unlisted(state: ArticleState, now: datetime) -> ArticleState | None:
     """A complete listing whose span covers the article's publication no longer lists it, though one
-    did after its last check: a signal (once per disappearance: the revisit's check ends it)."""
-    if state.listed_at is None or state.listed_at < state.checked_at:
+    did: a signal, and the listing is forgotten (one signal per disappearance)."""
+    if state.listed_at is None:
         return None
-    return with_signal(state, now)
+    return replace(with_signal(state, now) or state, listed_at=None)
 
 
 def backing_off(state: ArticleState, now: datetime) -> bool:

@@ -21,6 +21,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict
+from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +46,14 @@ from twisted.web._newclient import ResponseNeverReceived
 
 from newscrawl.config import feed_urls, optional, origin, read
 from newscrawl.discovery import sitemaps
-from newscrawl.discovery.backfill import BackfillPlan, BackfillProgress, in_window, plan_backfill
+from newscrawl.discovery.backfill import (
+    BackfillPlan,
+    BackfillProgress,
+    in_window,
+    month_span,
+    months_covering,
+    plan_backfill,
+)
 from newscrawl.discovery.feeds import parse_feed
 from newscrawl.discovery.listings import ListedEntry, Listing, Listings, changed_at, listed_by
 from newscrawl.discovery.options import sitemap_options
@@ -81,6 +89,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
     from newscrawl.discovery.options import SitemapOptions
+    from newscrawl.discovery.sitemaps import Month
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +173,7 @@ class RfiCnSpider(scrapy.Spider):
         if not self.sitemaps.urls:
             return
         self._plan_backfill(self.sitemaps)
-        self._walk = SitemapWalk(self.sitemaps.urls, self._plan, self._known_kind)
+        self._walk = SitemapWalk(self.sitemaps.urls, self._plan, self._known_kind, self._watched_months())
         for document in self._walk.start():
             yield self._map_request(document)
 
@@ -193,6 +202,15 @@ class RfiCnSpider(scrapy.Spider):
                 options.backfill_max_days,
                 format_utc(plan.horizon),
             )
+
+    def _watched_months(self) -> tuple[Month, ...]:
+        """The months whose articles are still on the revisit schedule: their contents maps are read
+        every run, for the lastmods and absences that are revisit signals (none without revisits)."""
+        policy = self.run.revisits.policy
+        if not policy.ages or not policy.max_per_run:
+            return ()
+        now = self.run.clock.now()
+        return months_covering(now - policy.last_age, now)
 
     def _known_kind(self, url: str) -> str | None:
         state = self._listing_state().get(url)
@@ -299,7 +317,7 @@ class RfiCnSpider(scrapy.Spider):
         """A sitemap (news, contents) or a sitemap index; a monthly map's entries are kept to the plan's window."""
         kind = "contents" if document.role == "month" else "sitemap"
         if document.role == "month":
-            self._month_walked()
+            self._month_walked(document)
         if response.status == NOT_MODIFIED:
             known = self._known_kind(document.url)
             state = self._unchanged(document.url, "sitemap_index" if known == INDEX_KIND else kind)
@@ -334,18 +352,25 @@ class RfiCnSpider(scrapy.Spider):
         self._record_map(document.url, kind, response, problem, found=found, entries=len(taken), outside_window=outside)
         if problem is None and not outside:
             self._keep_validators(document.url, response, "urlset")
-            self._note_news_span(entries)
+        if problem is None:
+            self._note_complete(document, entries)
         for entry in taken:
             self._take_entry(document.order, entry)
 
-    def _note_news_span(self, entries: list[sitemaps.SitemapEntry]) -> None:
-        """A news sitemap read whole lists every live article of its span (its publication dates): the
-        revisits learn which held articles it lists, and which it no longer does."""
+    def _note_complete(self, document: MapToRead, entries: list[sitemaps.SitemapEntry]) -> None:
+        """A map read whole that lists every live article of a span: a monthly contents map (its month)
+        or a news sitemap (its entries' publication dates). The revisits learn which held articles
+        of that span it lists, and which it no longer does."""
         published = [entry.published for entry in entries if entry.published]
-        if not published or len(published) < len(entries):
-            return  # not a news sitemap (or not only news entries): no span it is complete for
+        if document.month is not None:
+            start, end = month_span(document.month)
+            span = (format_utc(start), format_utc(end - timedelta(seconds=1)))
+        elif published and len(published) == len(entries):
+            span = (min(published), max(published))
+        else:
+            return  # neither: no span it is complete for
         listed = {url for entry in entries if entry.loc and (url := canonical_url(entry.loc))}
-        self.run.revisits.note_complete_listing(listed, min(published), max(published))
+        self.run.revisits.note_complete_listing(listed, *span)
 
     def _record_map(
         self,
@@ -381,7 +406,7 @@ class RfiCnSpider(scrapy.Spider):
             ListingSource(document.url, kind, "failed", http_status=status, problem=reason)
         )
         if document.role == "month":
-            self._month_walked()
+            self._month_walked(document)
         # A site may have no robots.txt; a sitemap that cannot be had leaves articles undiscovered.
         level = logging.INFO if document.role == "robots" or failure.check(HostUnreachable) else logging.WARNING
         logger.log(level, "%s %s could not be fetched: %s", kind.capitalize(), document.url, reason)
@@ -391,8 +416,9 @@ class RfiCnSpider(scrapy.Spider):
         for document in self._walk.named(parent, maps):
             yield self._map_request(document)
 
-    def _month_walked(self) -> None:
-        if self._progress is not None:
+    def _month_walked(self, document: MapToRead) -> None:
+        planned = self._plan is not None and document.month in self._plan.months  # not only watched
+        if self._progress is not None and planned:
             self._progress.months_walked += 1
 
     def _take_entry(self, order: SourceOrder, entry: ListedEntry) -> None:

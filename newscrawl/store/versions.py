@@ -35,7 +35,7 @@ class ArticleState:
     feed: str | None  # the record's ``feed`` (the listing that first listed it), as JSON
     checked_at: str  # the run that last had an answer about the page (first fetch, 200, 304, gone)
     signal_at: str | None = None  # a listing said the article changed then (kept until a revisit answers)
-    listed_at: str | None = None  # a run whose complete listing (news sitemap) listed it, after its last check
+    listed_at: str | None = None  # since when complete listings (news, contents maps) list it; None: not now
     etag: str | None = None
     last_modified: str | None = None
     gone_since: str | None = None  # the run that first found the page gone; None once it answers again

@@ -148,15 +148,19 @@ def test_plan_keeps_one_revisit_per_article_oldest_first_and_defers_the_rest() -
     assert plan(dues, 0) == ([], sorted([dues[3], dues[1], dues[2], dues[4]]))
 
 
-def test_a_complete_listing_marks_an_article_listed_once_per_check_and_its_disappearance_is_a_signal() -> None:
+def test_a_complete_listing_marks_an_article_listed_once_and_its_disappearance_is_one_signal() -> None:
     checked = state(PUBLISHED + 1 * H)
     listed = listed_again(checked, PUBLISHED + 2 * H)
     assert listed is not None
     assert listed.listed_at == format_utc(PUBLISHED + 2 * H)
-    assert listed_again(listed, PUBLISHED + 3 * H) is None, "already known to be listed since the last check"
+    assert listed_again(listed, PUBLISHED + 3 * H) is None, "already known to be listed"
     assert unlisted(checked, PUBLISHED + 3 * H) is None, "never seen listed: nothing to tell"
-    gone = unlisted(listed, PUBLISHED + 3 * H)
+    # A revisit after it was marked listed (an age) does not hide a later disappearance.
+    revisited = replace(listed, checked_at=format_utc(PUBLISHED + 2 * H + timedelta(minutes=5)))
+    gone = unlisted(revisited, PUBLISHED + 3 * H)
     assert gone is not None
+    assert gone.listed_at is None
     assert schedule_due(gone, POLICY, PUBLISHED + 3 * H) == Due(PUBLISHED + 3 * H, checked.url, "signal")
     answered = replace(gone, checked_at=format_utc(PUBLISHED + 3 * H), signal_at=None)
     assert unlisted(answered, PUBLISHED + 4 * H) is None, "one signal per disappearance"
+    assert listed_again(answered, PUBLISHED + 5 * H) is not None, "listed again: a next disappearance counts"
