@@ -12,7 +12,7 @@ import gzip
 import http.client
 import json
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 from lxml import etree
 
-from bench.simsite.driver import Driver
+from bench.simsite.driver import Driver, RunResult, schedule
 from bench.simsite.newsroom import Burst, Newsroom, NewsroomConfig, Story
 from bench.simsite.render import http_date
 from bench.simsite.run import FEEDS_ONLY
@@ -378,6 +378,54 @@ def test_score_counts_the_revisits_records_in_a_run_file_and_checks_their_own_su
     revisits["failed_by_reason"] = {}
     write_dataset(tmp_path / "again", [first, second], manifest)
     assert score(tmp_path / "again", newsroom, [])["manifests"]["not_adding_up"] == ["r1"]
+
+
+def test_observable_edits_and_removals_are_timed_from_the_first_run_that_could_see_them(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
+    """Runs every 15 minutes; an edit captured by the run after the one that first saw it counts as
+    within one interval, one captured later does not; an edit superseded before any run is not
+    observable; a removal's delay counts from the first run after it."""
+    story = next(s for s in newsroom.in_period() if len(s.edits) == 2 and s.removal is None)
+    first, second = story.edits[0], story.edits[1]
+    grid = timedelta(minutes=15)
+
+    def run_after(t: datetime) -> datetime:
+        return START + ((t - START) // grid + 1) * grid
+
+    def record(version: int, at: datetime) -> dict[str, object]:
+        state = story.version_at(at)
+        return {"id": "a", "url": story.url, "version": version, "title": state.title, "body": state.body,
+                "published": record_format(story.published), "fetched_at": record_format(at)}  # fmt: skip
+
+    runs = [RunResult(t, True, "finished") for t in schedule(START, newsroom.config.end, grid)]
+    observable_second = run_after(first.at) < second.at
+    records = [record(1, story.published), record(2, run_after(first.at) + grid)]
+    if observable_second:
+        records.append(record(3, run_after(second.at) + 3 * grid))  # two intervals late
+    write_dataset(tmp_path, records, {"run_id": "r1", "status": "finished", "counts": {}, "output": {}})
+    observable = score(tmp_path, newsroom, runs)["observable"]
+    end = newsroom.config.end
+
+    def seen_by_a_run(s: Story, at: datetime) -> bool:
+        changes = [e.at for e in s.edits if e.at > at] + ([s.removal.at] if s.removal else [])
+        return run_after(at) < min([*changes, end + grid])
+
+    everyone = sum(1 for s in newsroom.in_period() for e in s.edits if e.at <= end and seen_by_a_run(s, e.at))
+    assert observable["edits_observable"] == everyone
+    assert seen_by_a_run(story, second.at) == observable_second
+    assert observable["edits_seen_within_one_interval_of_signal"] == 1
+    assert observable["edits_observable_seen"] == 1 + observable_second
+
+    removals = Newsroom(replace(newsroom.config, removal_share=0.5))  # the fixture's period has no removal
+    removed = next(s for s in removals.in_period() if s.removal is not None and s.removal.at < newsroom.config.end)
+    assert removed.removal is not None
+    stone = {"id": "b", "url": removed.url, "version": 2, "status": "removed", "title": "", "body": "",
+             "published": record_format(removed.published),
+             "fetched_at": record_format(run_after(removed.removal.at) + timedelta(hours=6))}  # fmt: skip
+    write_dataset(tmp_path / "removal", [stone], {"run_id": "r1", "status": "finished", "counts": {}, "output": {}})
+    delays = score(tmp_path / "removal", removals, runs)["observable"]["removal_delay_after_first_run"]
+    assert delays["max"] == 6 * 3600
 
 
 # --- short crawls -------------------------------------------------------------------------------
