@@ -21,8 +21,9 @@ REPLAY ?= fixtures/replay
 
 # Debian packages the tests need: headless Chromium for the browser-fallback and report tests (apt
 # brings the libraries it links to; Playwright's Node driver ships inside the Python wheel) and one
-# basic font so pages lay out. No CJK fonts: text is read from the DOM, never from pixels.
-TEST_DEBS = chromium fonts-liberation
+# basic font so pages lay out. No CJK fonts: text is read from the DOM, never from pixels. Redis for
+# the many-processes tests (a real redis-server on 127.0.0.1, started and stopped by the tests).
+TEST_DEBS = chromium fonts-liberation redis-server
 
 .PHONY: demo install install-dev env system-deps lint test bench
 

@@ -20,23 +20,33 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 
-from bench import browser, crawl, dedup, extraction, generic
-from bench.corpus import make_pages, write_archive
+from bench import backfill, browser, corpus, corpus_grown, crawl, dedup, extraction, generic, instructions
+from bench.corpus import Page, write_archive
 from bench.measure import REPO
 from bench.profile import profile_crawl, profile_extraction
 
-PARTS = ("extraction", "generic", "crawl", "dedup", "browser")
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+PARTS = ("extraction", "generic", "crawl", "dedup", "backfill", "browser", "instructions")
+DEFAULT_PARTS = PARTS[:-1]  # instructions (callgrind) takes ~15 minutes: asked for by name
 OUT = REPO / "bench" / "out"
+# Two corpora built two ways (bench/README.md, "Inputs"): the generated pages and the fixture
+# pages grown to full size. Extraction and crawl figures are given for both.
+CORPORA: dict[str, tuple[Callable[[int], list[Page]], Callable[[list[Page]], bytes]]] = {
+    "generated": (corpus.make_pages, corpus.make_feed),
+    "grown": (corpus_grown.make_pages, corpus_grown.make_feed),
+}
 TARGETS = {
-    "extraction ours/lxml": ("<=", 2.0),
-    "extraction trafilatura/ours": (">=", 5.0),
-    "crawl http ours/floor": ("<=", 1.3),
-    "crawl replay ours/floor": ("<=", 1.3),
+    **{f"extraction ours/lxml ({name})": ("<=", 1.5) for name in CORPORA},
+    **{f"extraction trafilatura/ours ({name})": (">=", 5.0) for name in CORPORA},
+    **{f"crawl {mode} ours/floor ({name})": ("<=", 1.2) for name in CORPORA for mode in crawl.MODES},
     "dedup peak RSS 1M/1k": ("<=", 1.1),
+    "back-fill CPU / fetching every URL": ("<=", 0.05),
     "generic F1 ours-trafilatura (scrapinghub)": (">=", 0.0),
     "generic CPU ours/trafilatura (scrapinghub)": ("<=", 3.0),
 }
@@ -56,10 +66,13 @@ class Sizes:
     store_crawl_pages: int  # replay crawl with the largest vs the smallest store
     browser_pages: int
     generic_repeats: int  # timings of each labelled page per contender
+    backfill_urls: int  # sitemap URLs of the back-fill...
+    backfill_new: int  # ...of which not yet published
+    backfill_repeats: int
 
 
-DEFAULT = Sizes(300, 5, 3, 500, 5, (1_000, 100_000, 1_000_000), 200_000, 300, 200, 3)
-QUICK = Sizes(60, 3, 1, 150, 1, (1_000, 100_000, 1_000_000), 50_000, 150, 60, 1)
+DEFAULT = Sizes(300, 5, 3, 500, 5, (1_000, 100_000, 1_000_000), 200_000, 300, 200, 3, 100_000, 1_000, 3)
+QUICK = Sizes(60, 3, 1, 150, 1, (1_000, 100_000, 1_000_000), 50_000, 150, 60, 1, 10_000, 100, 1)
 
 
 def log(message: str) -> None:
@@ -79,7 +92,10 @@ def machine() -> dict[str, Any]:
         if chromium
         else None
     )
-    packages = ("scrapy", "twisted", "lxml", "trafilatura", "psutil", "scrapy-playwright", "playwright", "jsonschema")
+    packages = (
+        *("scrapy", "twisted", "lxml", "trafilatura", "psutil", "scrapy-playwright", "playwright", "jsonschema"),
+        *("fastjsonschema", "orjson"),
+    )
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "command": " ".join(["python -m bench", *sys.argv[1:]]),
@@ -114,14 +130,14 @@ def report(results: dict[str, Any]) -> str:
         "",
     ]
     ratios: dict[str, float | None] = dict.fromkeys(TARGETS)
-    if "extraction" in results:
-        e = results["extraction"]
+    for name, e in results.get("extraction", {}).items():
         ms, rate = e["ms_per_page"], e["pages_per_s_one_core"]
-        ratios["extraction ours/lxml"] = e["ratio_ours_lxml"]
-        ratios["extraction trafilatura/ours"] = e["ratio_trafilatura_ours"]
+        ratios[f"extraction ours/lxml ({name})"] = e["ratio_ours_lxml"]
+        ratios[f"extraction trafilatura/ours ({name})"] = e["ratio_trafilatura_ours"]
         lines += [
-            f"## Extraction ({e['pages']} pages, mean {e['mean_page_kib']} KiB; CPU per page, fastest of "
-            f"{e['repeats']} timings of each page (trafilatura {e['peer_repeats']}), contenders interleaved)",
+            f"## Extraction, {name} corpus ({e['pages']} pages, mean {e['mean_page_kib']} KiB; CPU per page, "
+            f"fastest of {e['repeats']} timings of each page (trafilatura {e['peer_repeats']}), "
+            "contenders interleaved)",
             "",
             "| | ms/page | pages/s on one core |",
             "|---|---:|---:|",
@@ -137,10 +153,10 @@ def report(results: dict[str, Any]) -> str:
             difference = shub["f1"]["ours"] - shub["f1"]["trafilatura"]
             ratios["generic F1 ours-trafilatura (scrapinghub)"] = round(difference, 4)
             ratios["generic CPU ours/trafilatura (scrapinghub)"] = shub["ratio_cpu_ours_peer"]
-    if "crawl" in results:
-        c = results["crawl"]
+    for name, c in results.get("crawl", {}).items():
         lines += [
-            f"## Crawl ({c['articles']} articles, best of {c['repeats']} by CPU; empty-feed runs give the fixed cost)",
+            f"## Crawl, {name} corpus ({c['articles']} articles, best of {c['repeats']} by CPU; empty-feed runs "
+            "give the fixed cost)",
             "",
             "| mode | spider | CPU s | CPU s, empty feed | ms/article | marginal ms/article | items/s | "
             "CPU/wall | server CPU s (share of crawler) | peak RSS MiB |",
@@ -157,11 +173,13 @@ def report(results: dict[str, Any]) -> str:
                     f"{f['marginal_cpu_ms_per_article']} | {f['items_per_s']} | {f['cpu_per_wall']} | {server} | "
                     f"{f['peak_rss_mib']} |"
                 )
-            ratios[f"crawl {mode} ours/floor"] = figures["ratio_ours_floor"]
+            ratios[f"crawl {mode} ours/floor ({name})"] = figures["ratio_ours_floor"]
         lines.append("")
         lines += [
-            f"{mode}: ours/floor **{figures['ratio_ours_floor']}** per article "
-            f"(marginal, fixed cost taken out: {figures['ratio_ours_floor_marginal']})"
+            f"{mode}: ours/floor **{figures['ratio_ours_floor']}** per article (like for like: the floor has the "
+            f"project's settings); side figures: without the report rebuild {figures['ratio_ours_noreport_floor']}, "
+            f"marginal (fixed cost out) {figures['ratio_ours_floor_marginal']}, against the bare floor (Scrapy's "
+            f"defaults) {figures['ratio_ours_bare']}"
             for mode, figures in c["modes"].items()
         ]
         lines.append("")
@@ -196,6 +214,22 @@ def report(results: dict[str, Any]) -> str:
                 f"peak RSS largest/smallest store: **{d['replay_crawl']['ratio_peak_rss']}**",
                 "",
             ]
+    if "backfill" in results:
+        f = results["backfill"]
+        ratios["back-fill CPU / fetching every URL"] = f["ratio_backfill_fetch_all"]
+        lines += [
+            f"## Back-fill ({f['total_urls']:,} sitemap URLs, {f['new_urls']:,} of them new; replay, best of "
+            f"{f['repeats']} by CPU)",
+            "",
+            "| run | CPU s | peak RSS MiB |",
+            "|---|---:|---:|",
+            *(f"| {run} | {f['cpu_s'][run]} | {f['peak_rss_mib'][run]} |" for run in backfill.RUNS),
+            "",
+            f"fetching one article: {f['fetch_cpu_ms_per_article']} ms; a URL already published: "
+            f"{f['cpu_us_per_published_url']} µs; back-fill / fetching all {f['total_urls']:,}: "
+            f"**{f['ratio_backfill_fetch_all']}**",
+            "",
+        ]
     if "browser" in results:
         b = results["browser"]
         lines += [
@@ -220,20 +254,40 @@ def report(results: dict[str, Any]) -> str:
             + " |",
             "",
         ]
+    if "instructions" in results:
+        i = results["instructions"]
+        lines += [f"## Crawl in instructions (callgrind, replay, {i.get('articles')} articles)", ""]
+        if "missing" in i:
+            lines += [f"Not measured: {i['missing']}", ""]
+        else:
+            lines += [
+                "| crawl | instructions |",
+                "|---|---:|",
+                *(f"| {name} | {count:,} |" for name, count in i["instructions"].items()),
+                "",
+                *(
+                    f"{spider}/floor: **{i[f'ratio_{spider}_floor']}** (marginal {i[f'ratio_{spider}_floor_marginal']})"
+                    for spider in crawl.OURS_VARIANTS
+                ),
+                "",
+            ]
     lines += ["## Targets", "", "| ratio | value | target | |", "|---|---:|---:|---|"]
     lines += [target_line(name, value) for name, value in ratios.items()]
     return "\n".join(lines) + "\n"
 
 
-def archive_of(corpus: Path, articles: int) -> Path:
-    """The replay archive of the first ``articles`` pages (written once per run)."""
-    folder = corpus / f"archive-{articles}"
-    return folder if folder.exists() else write_archive(folder, make_pages(articles))
+def archive_of(temp: Path, articles: int, corpus_name: str = "generated") -> Path:
+    """The replay archive of the first ``articles`` pages of a corpus (written once per run)."""
+    folder = temp / f"archive-{corpus_name}-{articles}"
+    if folder.exists():
+        return folder
+    make_pages, make_feed = CORPORA[corpus_name]
+    return write_archive(folder, make_pages(articles), make_feed)
 
 
-def run_crawl(sizes: Sizes, corpus: Path) -> dict[str, Any]:
-    archives = {articles: archive_of(corpus, articles) for articles in (0, sizes.crawl_pages)}
-    best = crawl.best_runs(archives, corpus / "runs", sizes.crawl_repeats)
+def run_crawl(sizes: Sizes, temp: Path, corpus_name: str) -> dict[str, Any]:
+    archives = {articles: archive_of(temp, articles, corpus_name) for articles in (0, sizes.crawl_pages)}
+    best = crawl.best_runs(archives, temp / "runs", sizes.crawl_repeats)
     return {
         "articles": sizes.crawl_pages,
         "repeats": sizes.crawl_repeats,
@@ -243,7 +297,7 @@ def run_crawl(sizes: Sizes, corpus: Path) -> dict[str, Any]:
     }
 
 
-def run_dedup(sizes: Sizes, corpus: Path) -> dict[str, Any]:
+def run_dedup(sizes: Sizes, work: Path) -> dict[str, Any]:
     OUT.mkdir(parents=True, exist_ok=True)
     stores = dedup.measure(OUT, list(sizes.dedup_sizes), sizes.dedup_lookups)
     result: dict[str, Any] = {
@@ -252,12 +306,12 @@ def run_dedup(sizes: Sizes, corpus: Path) -> dict[str, Any]:
         "ratio_peak_rss_largest_smallest": round(stores[-1]["peak_rss_mib"] / stores[0]["peak_rss_mib"], 3),
     }
     pages = sizes.store_crawl_pages
-    archive = archive_of(corpus, pages)
+    archive = archive_of(work, pages)
     by_store = {}
     for size in (sizes.dedup_sizes[0], sizes.dedup_sizes[-1]):
         log(f"replay crawl of {pages} articles with {size:,} URLs in the store")
         run = crawl.crawl_once(
-            "ours", "replay", archive, pages, corpus / f"store-crawl-{size}", seen_store=dedup.store_path(OUT, size)
+            "ours", "replay", archive, pages, work / f"store-crawl-{size}", seen_store=dedup.store_path(OUT, size)
         )
         by_store[f"{size:,}"] = {
             "peak_rss_mib": round(run.peak_rss / 2**20, 1),
@@ -274,7 +328,7 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="smaller inputs, one run each (under a minute; a smoke test)"
     )
-    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
+    parser.add_argument("--only", default=",".join(DEFAULT_PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
     parser.add_argument(
         "--browser-pages",
         type=int,
@@ -298,30 +352,43 @@ def main() -> None:
     results: dict[str, Any] = {"machine": machine(), "sizes": sizes.__dict__}
     profiles: list[str] = []
     with tempfile.TemporaryDirectory(prefix="newscrawl-bench-") as temp:
-        corpus = Path(temp)
+        work = Path(temp)
         if "extraction" in parts:
-            log(f"extraction: {sizes.extraction_pages} pages")
-            results["extraction"] = extraction.measure(
-                make_pages(sizes.extraction_pages), sizes.extraction_repeats, sizes.trafilatura_repeats
-            )
+            results["extraction"] = {}
+            for name, (make_pages, _) in CORPORA.items():
+                log(f"extraction: {sizes.extraction_pages} pages of the {name} corpus")
+                results["extraction"][name] = extraction.measure(
+                    make_pages(sizes.extraction_pages), sizes.extraction_repeats, sizes.trafilatura_repeats
+                )
         if "generic" in parts:
             log("generic: body F1 and CPU on the labelled sets, ours and trafilatura")
             results["generic"] = generic.measure(sizes.generic_repeats)
         if "crawl" in parts:
-            log(f"crawl: {sizes.crawl_pages} articles, http and replay, ours and floor")
-            results["crawl"] = run_crawl(sizes, corpus)
+            results["crawl"] = {}
+            for name in CORPORA:
+                log(f"crawl: {sizes.crawl_pages} articles of the {name} corpus, http and replay, ours, floor and bare")
+                results["crawl"][name] = run_crawl(sizes, work, name)
         if "dedup" in parts:
             log(f"dedup: stores of {', '.join(f'{s:,}' for s in sizes.dedup_sizes)} URLs")
-            results["dedup"] = run_dedup(sizes, corpus)
+            results["dedup"] = run_dedup(sizes, work)
+        if "backfill" in parts:
+            log(f"backfill: {sizes.backfill_urls:,} sitemap URLs, {sizes.backfill_new:,} of them new")
+            results["backfill"] = backfill.measure(
+                work / "backfill", sizes.backfill_urls, sizes.backfill_new, sizes.backfill_repeats
+            )
         if "browser" in parts:
             log(f"browser: {sizes.browser_pages} pages through the browser fallback")
-            archive = archive_of(corpus, sizes.browser_pages)
-            results["browser"] = browser.measure(archive, sizes.browser_pages, corpus / "browser-run")
+            archive = archive_of(work, sizes.browser_pages)
+            results["browser"] = browser.measure(archive, sizes.browser_pages, work / "browser-run")
+        if "instructions" in parts:
+            log(f"instructions: {sizes.crawl_pages} articles of the generated corpus, replay, under callgrind")
+            archives = {articles: archive_of(work, articles) for articles in (0, sizes.crawl_pages)}
+            results["instructions"] = instructions.measure(archives, work / "instructions")
         if args.profile:
             log("profiles: extraction, then rfi_cn in replay over the crawl corpus")
-            profiles += profile_extraction(make_pages(sizes.extraction_pages))
+            profiles += profile_extraction(corpus.make_pages(sizes.extraction_pages))
             profiles += [""]
-            profiles += profile_crawl(archive_of(corpus, sizes.crawl_pages), sizes.crawl_pages, OUT / "profile")
+            profiles += profile_crawl(archive_of(work, sizes.crawl_pages), sizes.crawl_pages, OUT / "profile")
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
     from pathlib import Path
 
 SEED = 20240401
@@ -438,12 +439,18 @@ def make_feed(pages: list[Page]) -> bytes:
     ).encode()
 
 
-def write_archive(folder: Path, pages: list[Page]) -> Path:
-    """A replay archive (the documented format): the feed at FEED_URL, then every page."""
+def write_archive(
+    folder: Path,
+    pages: list[Page],
+    feed: Callable[[list[Page]], bytes] = make_feed,
+    extra: Iterable[tuple[str, str, bytes]] = (),
+) -> Path:
+    """A replay archive (the documented format): the feed at FEED_URL (written by ``feed``), every
+    page, and any ``extra`` documents (URL, content type, body)."""
     bodies = folder / "bodies"
     bodies.mkdir(parents=True, exist_ok=True)
     lines = []
-    (bodies / "feed.xml").write_bytes(make_feed(pages))
+    (bodies / "feed.xml").write_bytes(feed(pages))
     date = format_datetime(NEWEST + timedelta(hours=1), usegmt=True)
     rss = "application/rss+xml; charset=utf-8"
     lines.append(
@@ -454,6 +461,10 @@ def write_archive(folder: Path, pages: list[Page]) -> Path:
         (folder / name).write_bytes(page.html)
         headers = {"Content-Type": "text/html; charset=utf-8", "Date": date}
         lines.append({"url": page.url, "status": 200, "headers": headers, "body": name})
+    for index, (url, content_type, body) in enumerate(extra):
+        name = f"bodies/extra-{index}"
+        (folder / name).write_bytes(body)
+        lines.append({"url": url, "status": 200, "headers": {"Content-Type": content_type, "Date": date}, "body": name})
     with (folder / "manifest.jsonl").open("w", encoding="utf-8") as manifest:
         manifest.writelines(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
     return folder

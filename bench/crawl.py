@@ -1,9 +1,19 @@
 """End-to-end crawl: ``scrapy crawl rfi_cn`` against the floor spider, over HTTP and in replay.
 
-Both spiders run as their own process with the same ``-s`` settings (politeness off), read the
+The spiders run as their own process with the same ``-s`` settings (politeness off), read the
 same feed and fetch the same pages from the same source: the local server (``http`` mode, a
-separate process whose CPU is measured apart) or the replay archive (``replay`` mode, both
-through ``newscrawl.downloader.replay.ReplayMiddleware``). The crawler's CPU is user+sys of its process.
+separate process whose CPU is measured apart) or the replay archive (``replay`` mode, through
+``newscrawl.downloader.replay.ReplayMiddleware``). The crawler's CPU is user+sys of its process.
+
+- ``floor``: bench/floor_spider.py with every setting the project sets except what is measured
+  (like for like: the headline ratio is ``ours / floor``);
+- ``bare``: the same spider with Scrapy's defaults only (``CONCURRENT_ITEMS = 100``, …), the
+  floor as it was before issue 17: a side figure, for continuity with older results;
+- ``ours``: ``scrapy crawl rfi_cn`` with the project's defaults (the health monitors, and
+  report.html rebuilt after the run);
+- ``ours_noreport``: the same with ``NEWSCRAWL_REPORT_AFTER_RUN=False``: a side figure that
+  shows the report's share (a fixed cost per run, spread here over the run's articles).
+
 A run over an empty feed gives each spider's fixed cost (start-up, shutdown), so the per-article
 figure can be given both whole (``cpu / articles``) and marginal (``(cpu - cpu_empty) / articles``).
 """
@@ -13,13 +23,16 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.corpus import FEED_URL
+from bench.floor_spider import FLOOR_BARE
 from bench.measure import REPO, ProcessRun, ServerProcess, run_process
 
-SPIDERS = ("floor", "ours")
+SPIDERS = ("floor", "ours", "ours_noreport", "bare")
+# What each rfi_cn variant adds to the shared settings.
+OURS_VARIANTS = {"ours": {}, "ours_noreport": {"NEWSCRAWL_REPORT_AFTER_RUN": "False"}}
 MODES = ("http", "replay")
 FLOOR_SPIDER = Path(__file__).with_name("floor_spider.py")
 
@@ -39,7 +52,7 @@ SHARED_SETTINGS = {
 
 @dataclass
 class CrawlRun:
-    spider: str  # "ours" (rfi_cn) or "floor"
+    spider: str  # one of SPIDERS
     mode: str  # "http" or "replay"
     articles: int  # pages listed in the feed
     items: int  # records written
@@ -47,16 +60,24 @@ class CrawlRun:
     wall: float
     server_cpu: float | None  # the HTTP server's CPU during the run (http mode)
     peak_rss: int  # crawler process high-water mark, bytes
+    log: str = field(default="", repr=False)  # the crawl's log (Scrapy's, and a wrapper's)
 
     def as_dict(self) -> dict[str, object]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "log"}
 
 
 def _settings(settings: dict[str, str]) -> list[str]:
     return [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
 
 
-def ours_command(mode: str, source: str, data_dir: Path, extra: dict[str, str] | None = None) -> list[str]:
+# The corpora are a feed and its pages: rfi_cn reads the feed only, as the floor does (its default
+# sitemaps would be 404s from the archive, and a first run's catch-up). The back-fill passes its own.
+FEED_ONLY = ["-a", "sitemaps="]
+
+
+def ours_command(
+    mode: str, source: str, data_dir: Path, extra: dict[str, str] | None = None, arguments: list[str] | None = None
+) -> list[str]:
     settings = {**SHARED_SETTINGS, "NEWSCRAWL_BROWSER_FALLBACK": "False", "NEWSCRAWL_DATA_DIR": str(data_dir)}
     if mode == "http":
         settings["NEWSCRAWL_FETCH_ORIGIN"] = source
@@ -65,11 +86,21 @@ def ours_command(mode: str, source: str, data_dir: Path, extra: dict[str, str] |
         settings["NEWSCRAWL_REPLAY_DIR"] = source
         feed = FEED_URL
     settings.update(extra or {})
-    return [sys.executable, "-m", "scrapy", "crawl", "rfi_cn", "-a", f"feeds={feed}", *_settings(settings)]
+    return [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "rfi_cn",
+        "-a",
+        f"feeds={feed}",
+        *(FEED_ONLY if arguments is None else arguments),
+        *_settings(settings),
+    ]
 
 
-def floor_command(mode: str, source: str, output: Path) -> list[str]:
-    settings = {**SHARED_SETTINGS}
+def floor_command(mode: str, source: str, output: Path, *, bare: bool = False) -> list[str]:
+    settings = {**SHARED_SETTINGS, **({FLOOR_BARE: "True"} if bare else {})}
     arguments = ["-a", f"feed={FEED_URL}"]
     if mode == "http":
         arguments = ["-a", f"feed={source}/cn/rss", "-a", f"fetch_origin={source}"]
@@ -102,8 +133,12 @@ def crawl_once(
     *,
     seen_store: Path | None = None,
     extra: dict[str, str] | None = None,
+    arguments: list[str] | None = None,
+    wrapper: list[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> CrawlRun:
-    """One measured crawl in a fresh work folder; ``seen_store`` pre-fills rfi_cn's de-duplication state."""
+    """One measured crawl in a fresh work folder; ``seen_store`` pre-fills rfi_cn's de-duplication state,
+    ``wrapper`` runs the command under another (valgrind), ``env`` adds to its environment."""
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
@@ -115,19 +150,22 @@ def crawl_once(
     try:
         source = server.origin if server is not None else str(archive)
         log = workdir / "crawl.log"
-        if spider == "ours":
-            run = run_process(ours_command(mode, source, data_dir, extra), REPO, log_path=log)
+        if spider in OURS_VARIANTS:
+            settings = {**OURS_VARIANTS[spider], **(extra or {})}
+            command = ours_command(mode, source, data_dir, settings, arguments)
+            run = run_process([*(wrapper or []), *command], REPO, log_path=log, env=env)
             items = _dataset_lines(data_dir) if run.returncode == 0 else -1
         else:
             output = workdir / "floor.jsonl"
-            run = run_process(floor_command(mode, source, output), workdir, log_path=log)
+            command = floor_command(mode, source, output, bare=spider == "bare")
+            run = run_process([*(wrapper or []), *command], workdir, log_path=log, env=env)
             items = len(output.read_bytes().splitlines()) if output.exists() else 0
         server_cpu = server.cpu_used() if server is not None else None
     finally:
         if server is not None:
             server.stop()
     _check(run, f"{spider} crawl ({mode}, log {log})", items, articles)
-    return CrawlRun(spider, mode, articles, items, run.cpu, run.wall, server_cpu, run.peak_rss)
+    return CrawlRun(spider, mode, articles, items, run.cpu, run.wall, server_cpu, run.peak_rss, run.log)
 
 
 def best_runs(
@@ -177,5 +215,7 @@ def summarize(best: dict[tuple[str, str, int], CrawlRun], articles: int) -> dict
             }
         figures["ratio_ours_floor"] = round(per_article["ours"][0] / per_article["floor"][0], 2)
         figures["ratio_ours_floor_marginal"] = round(per_article["ours"][1] / per_article["floor"][1], 2)
+        figures["ratio_ours_bare"] = round(per_article["ours"][0] / per_article["bare"][0], 2)
+        figures["ratio_ours_noreport_floor"] = round(per_article["ours_noreport"][0] / per_article["floor"][0], 2)
         summary[mode] = figures
     return summary

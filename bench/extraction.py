@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import lxml.html
 import trafilatura
 
-from newscrawl.discovery.urls import canonical_url
+from newscrawl.discovery.urls import canonical_url, path_segments
 from newscrawl.extract.pages.rfi import RfiArticlePage
 
 if TYPE_CHECKING:
@@ -45,15 +45,20 @@ def best_cpu_per_page(contenders: dict[str, tuple[Callable[[Any], object], list[
 
 
 def parse_with_page_object(page: tuple[str, str | bytes]) -> object:
-    """The page object on one (url, html) page, as the spider calls it; it must see an article.
+    """The page object on one (url, html) page, as the spider calls it; it must see an article whose
+    body the RFI template gives (the generic path would be another measurement).
 
-    The URL cache is emptied first: every timing pass must pay for the page's URLs as a crawl
+    The URL caches are emptied first: every timing pass must pay for the page's URLs as a crawl
     that meets the page once does.
     """
     canonical_url.cache_clear()
+    path_segments.cache_clear()
     result = RfiArticlePage(*page).extract()
-    if result.kind != "article":
-        raise RuntimeError(f"the page object did not see an article in {page[0]}: {result.kind} {result.problems}")
+    if result.kind != "article" or result.sources.get("body") != "dom":
+        raise RuntimeError(
+            f"the page object did not read an RFI-template article in {page[0]}: {result.kind} {result.sources} "
+            f"{result.problems}"
+        )
     return result
 
 

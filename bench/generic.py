@@ -68,7 +68,7 @@ def _decode(data: bytes) -> str:
 
 def ours(html: str) -> str:
     root = parse_html(html)
-    article = (page_jsonld(root).article() or {}) if root is not None else {}
+    article = (page_jsonld(root.iter("script")).article() or {}) if root is not None else {}
     found = prefer_article_body(main_text(html), article_body(article))
     return "\n\n".join(found[0]) if found else ""
 

@@ -8,7 +8,10 @@ head and writes bytes, so its CPU stays far below the crawler's.
 
 ``--gate browser`` answers 403 to article pages unless the request comes from a real browser:
 Chromium sends ``Sec-Fetch-Mode: navigate`` on a navigation, a plain HTTP client does not (a
-User-Agent naming Chrome passes too). ``GET /_bench/stats`` returns the counters as JSON.
+User-Agent naming Chrome passes too). ``--latency S`` waits S seconds before each answer (per
+connection, like a slow site: other connections are served meanwhile). ``GET /_bench/stats``
+returns the counters as JSON; ``GET /_bench/arrivals`` the arrival time of every request (seconds
+since the server started), for rate checks measured at the server.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import time
 from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -51,15 +55,20 @@ def load_archive(folder: Path) -> dict[str, bytes]:
 
 
 class Server:
-    def __init__(self, routes: dict[str, bytes], gate_browser: bool) -> None:
+    def __init__(self, routes: dict[str, bytes], gate_browser: bool, latency: float = 0.0) -> None:
         self.routes = routes
         self.gate_browser = gate_browser
+        self.latency = latency
+        self.started = time.monotonic()
+        self.arrivals: list[float] = []
         self.stats = {"requests": 0, "served": 0, "refused": 0, "browser_served": 0, "not_found": 0}
 
     def _answer(self, path: str, headers: dict[str, str]) -> bytes:
-        self.stats["requests"] += 1
         if path == "/_bench/stats":
             return _response(200, json.dumps(self.stats).encode(), "application/json")
+        if path == "/_bench/arrivals":
+            return _response(200, json.dumps(self.arrivals).encode(), "application/json")
+        self.stats["requests"] += 1
         response = self.routes.get(path)
         if response is None:
             self.stats["not_found"] += 1
@@ -86,7 +95,12 @@ class Server:
                     name, sep, value = line.partition(":")
                     if sep:
                         headers[name.strip().lower()] = value.strip()
-                writer.write(self._answer(urlsplit(parts[1]).path, headers))
+                path = urlsplit(parts[1]).path
+                if not path.startswith("/_bench/"):
+                    self.arrivals.append(round(time.monotonic() - self.started, 4))
+                    if self.latency:
+                        await asyncio.sleep(self.latency)
+                writer.write(self._answer(path, headers))
                 await writer.drain()
                 if headers.get("connection", "").lower() == "close":
                     break
@@ -96,8 +110,8 @@ class Server:
             writer.close()
 
 
-async def serve(routes: dict[str, bytes], gate_browser: bool) -> None:
-    server = Server(routes, gate_browser)
+async def serve(routes: dict[str, bytes], gate_browser: bool, latency: float = 0.0) -> None:
+    server = Server(routes, gate_browser, latency)
     listener = await asyncio.start_server(server.handle, "127.0.0.1", 0)
     port = listener.sockets[0].getsockname()[1]
     print(f"PORT {port}", flush=True)
@@ -109,8 +123,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("archive", type=Path, help="replay archive folder (manifest.jsonl + bodies)")
     parser.add_argument("--gate", choices=("none", "browser"), default="none")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     args = parser.parse_args()
-    asyncio.run(serve(load_archive(args.archive), args.gate == "browser"))
+    asyncio.run(serve(load_archive(args.archive), args.gate == "browser", args.latency))
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
@@ -112,6 +112,26 @@ def duration(name: str, value: object) -> float:
     if match is None:
         raise SettingError(name, f"{value!r} is not a duration (seconds, or a number followed by s, m, h or d)")
     return float(match["number"]) * _SECONDS_PER_UNIT[match["unit"]]
+
+
+def positive_duration(name: str, value: object) -> float:
+    """A duration longer than 0 s."""
+    seconds = duration(name, value)
+    if seconds <= 0:
+        raise SettingError(name, f"{value!r} is not a duration longer than 0 s")
+    return seconds
+
+
+def non_negative_number(name: str, value: object) -> float:
+    """A number ≥ 0 (``0``, ``1.5``)."""
+    text = _number_text(value)
+    try:
+        number = float(text) if text else -1.0
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < float("inf"):
+        raise SettingError(name, f"{value!r} is not a number of 0 or more")
+    return number
 
 
 def _integer(name: str, value: object, minimum: int) -> int:
@@ -345,3 +365,40 @@ def feed_urls(settings: BaseSettings, argument: str | None) -> list[str]:
     if argument is None:
         return read(settings, "NEWSCRAWL_FEEDS", feed_list)
     return feed_list("-a feeds", argument)
+
+
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def redacted_url(url: str) -> str:
+    """A URL as logs and manifests show it: its user and password replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparsable URL>"
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=f"***@{parts.netloc.rpartition('@')[2]}"))
+
+
+def redis_url(name: str, value: object) -> str:
+    """``redis://[:password@]host[:port][/db]``, ``rediss://…`` (TLS) or ``unix://…``; never echoes a password."""
+    text = value.strip() if isinstance(value, str) else ""
+    try:
+        parts = urlsplit(text)
+        valid = parts.port != 0 and parts.scheme in REDIS_SCHEMES and bool(parts.hostname or parts.path)
+    except ValueError:
+        valid = False
+    if not valid:
+        shown = redacted_url(text) if text else repr(value)
+        raise SettingError(name, f"{shown!r} is not a Redis URL (redis://[:password@]host[:port][/db], rediss://…)")
+    return text
+
+
+def shared_redis_url(settings: BaseSettings) -> str | None:
+    """``NEWSCRAWL_REDIS_URL``: the setting, else the environment variable of the same name (keeps
+    the password off command lines); None when neither is set (a single-machine run)."""
+    name = "NEWSCRAWL_REDIS_URL"
+    return read(settings, name, optional(redis_url)) or optional(redis_url)(
+        f"{name} (environment)", os.environ.get(name)
+    )

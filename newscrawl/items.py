@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
@@ -108,9 +108,9 @@ class Article(PageContent):
     @classmethod
     def from_content(cls, content: PageContent, **provenance: Any) -> Article:
         """Version 1 of an article (a revisit passes ``version`` and ``first_seen`` of the new version)."""
-        fields = asdict(content)
+        values = as_record(content)
         provenance.setdefault("first_seen", provenance.get("fetched_at"))
-        return cls(**fields, id=article_id(content.url), content_hash=content_hash(fields), **provenance)
+        return cls(**values, id=article_id(content.url), content_hash=content_hash(values), **provenance)
 
 
 @dataclass
@@ -132,3 +132,15 @@ class Tombstone(Article):
         values.setdefault("content_hash", content_hash(last))
         values.setdefault("first_seen", last.get("fetched_at"))
         return cls(**values, version=version, removed_at=removed_at, fetched_at=fetched_at)
+
+
+_FIELD_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in (PageContent, Article, Tombstone)}
+
+
+def as_record(item: PageContent) -> dict[str, Any]:
+    """The fields of a record (or page content) as a dict, in field order.
+
+    Shallow: its lists and dicts are the item's own. ``dataclasses.asdict`` copies every nested
+    value, which a record about to be validated or written does not need.
+    """
+    return {name: getattr(item, name) for name in _FIELD_NAMES[type(item)]}

@@ -325,11 +325,10 @@ def report(scheduler: Scheduler, outcome: Outcome, which: str, *, failure_level:
         logger.log(failure_level, "%s %s job %s FAILED: %s", which, scheduler.spider, outcome.job_id, outcome.summary)
 
 
-def run_once(
-    scheduler: Scheduler, *, wait: bool, poll: float, timeout: float | None, reported: set[str] | None = None
-) -> int:
-    """Report the last finished job, schedule a new one unless one is active, optionally wait for it.
+def schedule_next(scheduler: Scheduler, *, wait: bool, reported: set[str] | None = None) -> tuple[int, str | None]:
+    """Report the last finished job, schedule a new one unless one is active.
 
+    Returns the status so far and the new job's id (None when a job was still active).
     ``reported`` (loop mode) holds the jobs already reported, which are not reported again.
     """
     jobs = scheduler.jobs()
@@ -349,13 +348,18 @@ def run_once(
         logger.warning(
             "Not scheduling %s: job %s is still %s (one job at a time)", scheduler.spider, active[0].id, active[0].state
         )
-        return status or EXIT_BUSY
+        return status or EXIT_BUSY, None
     job_id = scheduler.schedule()
     logger.info(
         "Scheduled %s job %s on %s (data dir %s)", scheduler.spider, job_id, scheduler.scrapyd.url, scheduler.data_dir
     )
-    if not wait:
-        return status
+    return status, job_id
+
+
+def wait_for(
+    scheduler: Scheduler, job_id: str, *, poll: float, timeout: float | None, reported: set[str] | None = None
+) -> int:
+    """Wait for a job scheduled by ``schedule_next`` and report how it ended."""
     job = scheduler.wait(job_id, poll=poll, timeout=timeout)
     if job is None:
         logger.error("Job %s did not finish within %s s; it keeps running on Scrapyd", job_id, timeout)
@@ -367,16 +371,48 @@ def run_once(
     return EXIT_OK if outcome.ok else EXIT_FAILED
 
 
-def run_every(scheduler: Scheduler, minutes: float, *, wait: bool, poll: float, timeout: float | None) -> NoReturn:
-    """Loop mode: one ``run_once`` every ``minutes``, the first at once; Scrapyd errors are logged, not fatal."""
+# Several nodes: the exit status is the most serious of theirs.
+_SEVERITY = (EXIT_OK, EXIT_BUSY, EXIT_FAILED, EXIT_SCRAPYD)
+
+
+def run_on_each(
+    schedulers: list[Scheduler], *, wait: bool, poll: float, timeout: float | None, reported: set[str] | None = None
+) -> int:
+    """On every Scrapyd node (processes sharing one Redis): report the last job and schedule a new one on
+    all (``schedule_next``), then, with ``wait``, wait for all (``wait_for``).
+
+    A node that cannot be reached is reported and the others still get their job.
+    """
+    statuses: list[int] = []
+    scheduled: list[tuple[Scheduler, str]] = []
+    for scheduler in schedulers:
+        try:
+            status, job_id = schedule_next(scheduler, wait=wait, reported=reported)
+        except ScrapydError as error:
+            logger.error("Scrapyd: %s", error)
+            statuses.append(EXIT_SCRAPYD)
+            continue
+        statuses.append(status)
+        if job_id is not None and wait:
+            scheduled.append((scheduler, job_id))
+    for scheduler, job_id in scheduled:
+        try:
+            statuses.append(wait_for(scheduler, job_id, poll=poll, timeout=timeout, reported=reported))
+        except ScrapydError as error:
+            logger.error("Scrapyd: %s", error)
+            statuses.append(EXIT_SCRAPYD)
+    return max(statuses, key=_SEVERITY.index, default=EXIT_OK)
+
+
+def run_every(
+    schedulers: list[Scheduler], minutes: float, *, wait: bool, poll: float, timeout: float | None
+) -> NoReturn:
+    """Loop mode: one ``run_on_each`` every ``minutes``, the first at once; Scrapyd errors are logged, not fatal."""
     period = minutes * 60
     reported: set[str] = set()
     tick = time.monotonic()
     while True:
-        try:
-            run_once(scheduler, wait=wait, poll=poll, timeout=timeout, reported=reported)
-        except ScrapydError as error:
-            logger.error("Scrapyd: %s", error)
+        run_on_each(schedulers, wait=wait, poll=poll, timeout=timeout, reported=reported)
         tick += period
         now = time.monotonic()
         if tick < now:
@@ -415,8 +451,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--url",
-        default=os.environ.get("SCRAPYD_URL") or DEFAULT_URL,
-        help="Scrapyd's URL (default: $SCRAPYD_URL or %(default)s)",
+        dest="urls",
+        action="append",
+        metavar="URL",
+        help=f"Scrapyd's URL (default: $SCRAPYD_URL or {DEFAULT_URL}); repeat it to start one job on each of "
+        "several Scrapyd nodes (processes sharing one Redis, NEWSCRAWL_REDIS_URL)",
     )
     parser.add_argument("--project", default=DEFAULT_PROJECT, help="the deployed project (default: %(default)s)")
     parser.add_argument("--spider", default=DEFAULT_SPIDER, help="the spider to schedule (default: %(default)s)")
@@ -471,10 +510,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def scheduler_from_options(options: argparse.Namespace) -> Scheduler:
-    """The scheduler the command line describes; ValueError when it is inconsistent."""
-    if urlsplit(options.url).scheme not in ("http", "https"):
-        raise ValueError(f"--url must be an http(s) URL, not {options.url!r}")
+def schedulers_from_options(options: argparse.Namespace) -> list[Scheduler]:
+    """One scheduler per Scrapyd URL the command line gives; ValueError when it is inconsistent."""
+    urls: list[str] = options.urls or [os.environ.get("SCRAPYD_URL") or DEFAULT_URL]
+    for url in urls:
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise ValueError(f"--url must be an http(s) URL, not {url!r}")
+    if len(set(urls)) != len(urls):
+        raise ValueError("a Scrapyd URL is given twice")
     if options.timeout is not None and not options.wait:
         raise ValueError("--timeout needs --wait")
     arguments: list[tuple[str, str]] = options.arguments
@@ -495,12 +538,11 @@ def scheduler_from_options(options: argparse.Namespace) -> Scheduler:
         raise ValueError(f"the data dir must be an absolute path (jobs run in Scrapyd's directory): {data_dir}")
     if any(path != data_dir for path in given):
         raise ValueError(f"-s {DATA_DIR_SETTING} differs from --data-dir {data_dir}")
-    scrapyd = Scrapyd(
-        options.url,
-        username=os.environ.get("SCRAPYD_USERNAME", ""),
-        password=os.environ.get("SCRAPYD_PASSWORD", ""),
-    )
-    return Scheduler(scrapyd, data_dir, options.project, options.spider, arguments, settings)
+    username, password = os.environ.get("SCRAPYD_USERNAME", ""), os.environ.get("SCRAPYD_PASSWORD", "")
+    return [
+        Scheduler(Scrapyd(url, username, password), data_dir, options.project, options.spider, arguments, settings)
+        for url in urls
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -510,16 +552,13 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.ERROR if options.quiet else logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
     )
     try:
-        scheduler = scheduler_from_options(options)
+        schedulers = schedulers_from_options(options)
     except ValueError as error:
         parser.error(str(error))
     try:
         if options.every is not None:
-            run_every(scheduler, options.every, wait=options.wait, poll=options.poll, timeout=options.timeout)
-        return run_once(scheduler, wait=options.wait, poll=options.poll, timeout=options.timeout)
-    except ScrapydError as error:
-        logger.error("Scrapyd: %s", error)
-        return EXIT_SCRAPYD
+            run_every(schedulers, options.every, wait=options.wait, poll=options.poll, timeout=options.timeout)
+        return run_on_each(schedulers, wait=options.wait, poll=options.poll, timeout=options.timeout)
     except KeyboardInterrupt:
         logger.info("Interrupted")
         return EXIT_INTERRUPTED

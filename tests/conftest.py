@@ -4,11 +4,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from tests.redisserver import RedisServer
 
 if TYPE_CHECKING:
     from newscrawl.run.extension import Run
@@ -35,14 +37,13 @@ def run_crawl(
     data_dir: Path, *args: str, replay: Path | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """One real `scrapy crawl rfi_cn` in a subprocess (the real engine, settings and command)."""
+    return run_scrapy(crawl_command(data_dir, *args, replay=replay), timeout=timeout)
+
+
+def run_scrapy(command: list[str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """A project command (``python -m scrapy …``) in a subprocess, from the checkout."""
     return subprocess.run(
-        crawl_command(data_dir, *args, replay=replay),
-        cwd=REPO,
-        env=crawl_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
+        command, cwd=REPO, env=crawl_env(), capture_output=True, text=True, timeout=timeout, check=False
     )
 
 
@@ -90,6 +91,22 @@ def run_extension(data_dir: Path, **settings: Any) -> Run:
     run = Run.from_crawler(crawler)
     crawler.get_extension = lambda cls: run  # type: ignore[method-assign,assignment,return-value]
     return run
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One real redis-server for the whole session (password required); tests use ``redis_url``."""
+    with RedisServer(password="test-pass") as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, emptied for this test."""
+    if redis_server.process is None:  # a test stopped it to play "Redis lost"
+        redis_server.start()
+    redis_server.client().flushall()
+    return redis_server.url
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -195,6 +195,64 @@ def test_a_setting_the_crawler_lacks_takes_the_project_default() -> None:
     assert config.feed_urls(Settings(), None)[-1] == "https://feedx.net/rss/rfi.xml"
 
 
+def test_positive_durations_refuse_zero() -> None:
+    assert config.positive_duration("NEWSCRAWL_REDIS_LEASE", "10m") == 600.0
+    with pytest.raises(SettingError, match="longer than 0 s"):
+        config.positive_duration("NEWSCRAWL_REDIS_LEASE", "0")
+
+
+@pytest.mark.parametrize(("value", "number"), [(0, 0.0), ("0", 0.0), (1.0, 1.0), (" 2.5 ", 2.5)])
+def test_non_negative_numbers(value: object, number: float) -> None:
+    assert config.non_negative_number("NEWSCRAWL_GLOBAL_RATE", value) == number
+
+
+@pytest.mark.parametrize("value", ["-1", "fast", "", "inf", "nan", None, True])
+def test_not_non_negative_numbers(value: object) -> None:
+    with pytest.raises(SettingError, match="is not a number of 0 or more"):
+        config.non_negative_number("NEWSCRAWL_GLOBAL_RATE", value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "redis://127.0.0.1:6379/0",
+        "redis://:s3cret@redis.internal/2",
+        "rediss://user:pw@10.0.0.5:6380/0",
+        "unix:///run/redis.sock",
+    ],
+)
+def test_redis_urls(value: str) -> None:
+    assert config.redis_url("NEWSCRAWL_REDIS_URL", value) == value
+
+
+@pytest.mark.parametrize(
+    "value", ["http://:s3cret@10.0.0.5/", "redis://:s3cret@10.0.0.5:99999/0", "10.0.0.5:6379", 6379]
+)
+def test_not_redis_urls_and_the_password_is_never_shown(value: object) -> None:
+    with pytest.raises(SettingError, match="is not a Redis URL") as error:
+        config.redis_url("NEWSCRAWL_REDIS_URL", value)
+    assert "s3cret" not in str(error.value)
+
+
+def test_redacted_urls_hide_user_and_password() -> None:
+    assert config.redacted_url("rediss://user:pw@10.0.0.5:6380/0") == "rediss://***@10.0.0.5:6380/0"
+    assert config.redacted_url("redis://:pw@h/1") == "redis://***@h/1"
+    assert config.redacted_url("redis://h:6379/0") == "redis://h:6379/0"
+
+
+def test_the_redis_url_is_the_setting_else_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NEWSCRAWL_REDIS_URL", raising=False)
+    assert config.shared_redis_url(Settings()) is None
+    monkeypatch.setenv("NEWSCRAWL_REDIS_URL", "redis://:pw@env-host/0")
+    assert config.shared_redis_url(Settings()) == "redis://:pw@env-host/0"
+    assert (
+        config.shared_redis_url(Settings({"NEWSCRAWL_REDIS_URL": "redis://setting-host/0"})) == "redis://setting-host/0"
+    )
+    monkeypatch.setenv("NEWSCRAWL_REDIS_URL", "not a url")
+    with pytest.raises(SettingError, match=r"NEWSCRAWL_REDIS_URL \(environment\)"):
+        config.shared_redis_url(Settings())
+
+
 @pytest.mark.parametrize(("value", "number"), [(0, 0), ("25", 25), (" 587 ", 587), (65535, 65535)])
 def test_ports(value: object, number: int) -> None:
     assert config.port("X", value) == number

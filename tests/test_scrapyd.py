@@ -43,8 +43,9 @@ from newscrawl.scheduling import (
     main,
     manifest_outcome,
     run_every,
+    run_on_each,
     schedule_parameters,
-    scheduler_from_options,
+    schedulers_from_options,
 )
 from tests.archive import ArchiveBuilder, article_url
 from tests.conftest import BUNDLED_ARCHIVE, FEED, REPO, SPIDER, dataset, flat_total, manifests
@@ -188,10 +189,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         assert not group_alive(started.process.pid), "a process started by Scrapyd survived"
 
 
-@pytest.fixture(scope="module")
-def checkout(tmp_path_factory: pytest.TempPathFactory, server: Server) -> Path:
-    """A copy of the checkout (so the build leaves nothing in the real one), deploying to ``server``."""
-    copy = tmp_path_factory.mktemp("checkout") / "newscrawl"
+def copy_checkout(folder: Path, deploy_url: str) -> Path:
+    """A copy of the checkout (so the build leaves nothing in the real one), its ``local`` target at ``deploy_url``."""
+    copy = folder / "newscrawl"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(REPO / "newscrawl", copy / "newscrawl", ignore=ignore)
     for name in NOT_PACKAGED:
@@ -201,8 +201,14 @@ def checkout(tmp_path_factory: pytest.TempPathFactory, server: Server) -> Path:
         if (REPO / name).is_file():
             shutil.copy2(REPO / name, copy / name)
     committed = (REPO / "scrapy.cfg").read_text(encoding="utf-8")
-    (copy / "scrapy.cfg").write_text(committed.replace("http://127.0.0.1:6800/", server.url), encoding="utf-8")
+    (copy / "scrapy.cfg").write_text(committed.replace("http://127.0.0.1:6800/", deploy_url), encoding="utf-8")
     return copy
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory: pytest.TempPathFactory, server: Server) -> Path:
+    """A copy of the checkout deploying to ``server``."""
+    return copy_checkout(tmp_path_factory.mktemp("checkout"), server.url)
 
 
 def scrapyd_deploy(checkout: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -461,7 +467,7 @@ def test_arguments_and_settings_reach_schedule_json_unchanged() -> None:
             "DOWNLOAD_DELAY=2.5",
         ]
     )
-    scheduler = scheduler_from_options(options)
+    [scheduler] = schedulers_from_options(options)
     form = schedule_parameters(scheduler.arguments, job_settings(scheduler.data_dir, scheduler.settings))
     assert (scheduler.project, scheduler.spider) == ("newscrawl", "rfi_cn")
     assert form == [
@@ -474,7 +480,7 @@ def test_arguments_and_settings_reach_schedule_json_unchanged() -> None:
 
 
 def test_data_dir_setting_is_the_data_dir() -> None:
-    scheduler = scheduler_from_options(build_parser().parse_args(["-s", "NEWSCRAWL_DATA_DIR=/srv/data"]))
+    [scheduler] = schedulers_from_options(build_parser().parse_args(["-s", "NEWSCRAWL_DATA_DIR=/srv/data"]))
     assert scheduler.data_dir == Path("/srv/data")
     assert job_settings(scheduler.data_dir, scheduler.settings) == [("NEWSCRAWL_DATA_DIR", "/srv/data")]
 
@@ -489,6 +495,7 @@ def test_data_dir_setting_is_the_data_dir() -> None:
         ["--data-dir", "/srv/a", "-a", "feeds=x", "-a", "feeds=y"],
         ["--data-dir", "/srv/a", "--timeout", "60"],  # --timeout needs --wait
         ["--data-dir", "/srv/a", "--url", "file:///etc/passwd"],
+        ["--data-dir", "/srv/a", "--url", "http://a:6800/", "--url", "http://a:6800/"],
         ["--data-dir", "/srv/a", "-a", "feeds"],
         ["--data-dir", "/srv/a", "--every", "0"],
     ],
@@ -651,7 +658,7 @@ def test_loop_mode_schedules_every_period_and_reports_each_job_once(
     monkeypatch.setattr(time, "monotonic", lambda: clock[0])
     caplog.set_level(logging.INFO, logger="newscrawl.scheduling")
     with pytest.raises(EndOfTest):
-        run_every(Scheduler(fake, tmp_path), 30, wait=False, poll=1, timeout=None)
+        run_every([Scheduler(fake, tmp_path)], 30, wait=False, poll=1, timeout=None)
     messages = [record.getMessage() for record in caplog.records]
     assert [m.split(" on ")[0] for m in messages if m.startswith("Scheduled")] == [
         f"Scheduled {SPIDER} job job1",
@@ -665,6 +672,23 @@ def test_loop_mode_schedules_every_period_and_reports_each_job_once(
     assert messages[-1] == f"Not scheduling {SPIDER}: job job3 is still running (one job at a time)"
     # Every 30 minutes on the clock; after the overrun, back on the next 30-minute mark.
     assert sleeps == [1800, 1800, 1800, 900, 1800]
+
+
+def test_several_nodes_each_get_a_job_and_the_worst_outcome_is_the_exit_status(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    idle, busy, down = (FakeScrapyd(f"http://node{n}.invalid/") for n in range(3))
+    busy.running.append({"id": "old", "spider": SPIDER})
+    down.outages.append("connection refused")
+    caplog.set_level(logging.INFO, logger="newscrawl.scheduling")
+    schedulers = [Scheduler(node, tmp_path) for node in (idle, busy, down)]
+    assert run_on_each(schedulers, wait=False, poll=1, timeout=None) == 4
+    assert len(idle.scheduled) == 1, "an unreachable or busy node does not stop the others"
+    assert busy.scheduled == []
+    messages = [record.getMessage() for record in caplog.records]
+    assert f"Not scheduling {SPIDER}: job old is still running (one job at a time)" in messages
+    assert "Scrapyd: connection refused" in messages
+    assert run_on_each(schedulers[:2], wait=False, poll=1, timeout=None) == 3
 
 
 # --- the deployment files ------------------------------------------------------------------------------
@@ -702,7 +726,7 @@ def test_deployed_command_lines_are_valid(name: str, prefix: str) -> None:
     ]
     assert len(lines) == 1
     options = build_parser().parse_args(scheduling_command(lines[0]))
-    scheduler = scheduler_from_options(options)
+    [scheduler] = schedulers_from_options(options)
     assert scheduler.data_dir.is_absolute()
     assert options.wait
 

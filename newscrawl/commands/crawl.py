@@ -23,10 +23,13 @@ from newscrawl.config import (
     feed_urls,
     flag,
     non_negative_int,
+    non_negative_number,
     optional,
     origin,
+    positive_duration,
     positive_int,
     read,
+    shared_redis_url,
     text,
     writable_folder,
 )
@@ -68,6 +71,8 @@ CRAWL_SETTINGS: dict[str, Callable[[str, object], object]] = {
     "NEWSCRAWL_REVISIT_AGES": revisit_ages,
     "NEWSCRAWL_REVISIT_MAX_PER_RUN": non_negative_int,
     "NEWSCRAWL_REMOVAL_CONFIRM_AFTER": duration,
+    "NEWSCRAWL_REDIS_LEASE": positive_duration,
+    "NEWSCRAWL_GLOBAL_RATE": non_negative_number,
     **HEALTH_SETTINGS,
 }
 
@@ -78,6 +83,7 @@ def check_crawl(settings: BaseSettings, spider_arguments: Mapping[str, str]) -> 
     for name, parser in CRAWL_SETTINGS.items():
         read(settings, name, parser)
     sitemap_options(settings, spider_arguments, RunClock.from_settings(settings).now())
+    shared_redis_url(settings)  # the setting, or the environment variable
 
 
 class Command(ScrapyCrawlCommand):

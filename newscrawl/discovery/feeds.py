@@ -1,4 +1,8 @@
-"""RSS/Atom feed parsing (pure): bytes of one feed → its entries, tolerant of real-world feeds."""
+"""RSS/Atom feed parsing (pure): bytes of one feed → its entries, tolerant of real-world feeds.
+
+Plain RSS 2.0 (what RFI serves) is read by ``discovery.plain_rss`` with lxml; every other document
+(Atom, RSS 1.0, anything malformed or unusual) by feedparser. Both give the same raw entries.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,13 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-import feedparser
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 from w3lib.html import remove_tags, replace_entities
 
+from newscrawl.discovery.plain_rss import plain_rss_entries
+from newscrawl.discovery.urls import PLAIN_WEB_URL, join_link
 from newscrawl.extract.dates import struct_time_to_utc
 
 if TYPE_CHECKING:
@@ -39,6 +44,9 @@ class FeedEntry:
     authors: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     enclosures: tuple[tuple[str, str], ...] = ()  # (url, MIME type)
+    # When the feed was fetched (given by the crawler): the entry carries it to whichever process
+    # of a fleet fetches the article, for a feed-only record's fetched_at.
+    fetched_at: str | None = None
 
 
 @dataclass
@@ -68,32 +76,39 @@ _NOT_A_LABELLED_CHARSET = (
 )
 
 
-def parse_feed(body: bytes, feed_url: str, content_type: str | None = None) -> ParsedFeed:
+def parse_feed(
+    body: bytes, feed_url: str, content_type: str | None = None, fetched_at: str | None = None
+) -> ParsedFeed:
     """Every readable entry of one RSS or Atom document; never raises, never fetches anything."""
     if not body.strip():
         return ParsedFeed(problem="empty document")
     text, encoding_problem = _decode(body, content_type)
-    try:
-        # A file object, never the bytes themselves: feedparser opens a bytes or str argument
-        # that names an existing file, and fetches one that looks like a URL.
-        result = feedparser.parse(
-            io.BytesIO(text.lstrip().encode("utf-8")),
-            response_headers=_AS_UTF8_XML,
-            resolve_relative_uris=False,  # both rewrite the HTML; it must stay as published
-            sanitize_html=False,
-        )
-    except Exception as exc:  # a broken feed must never stop the crawl: report it as the feed's problem
-        logger.warning("feedparser failed on %s", feed_url, exc_info=True)
-        return ParsedFeed(problem=_shorten(f"feedparser failed: {type(exc).__name__}: {exc}"))
-    raw_entries = result.get("entries", [])
-    entries = [_entry(dict(raw), position, feed_url) for position, raw in enumerate(raw_entries)]
+    document = text.lstrip().encode("utf-8")
     problems: list[str] = []
-    if not result.get("version"):
-        what = "no RSS or Atom root element" if entries else "not an RSS or Atom feed"
-        problems.append(what + (f" (served as {content_type})" if content_type else ""))
-    if result.get("bozo"):
-        error = result.get("bozo_exception")
-        problems.append(f"{type(error).__name__}: {error}" if error is not None else "malformed document")
+    raw_entries = plain_rss_entries(document)
+    if raw_entries is None:
+        import feedparser  # here: ~10 ms of imports that a run of plain RSS feeds does not pay
+
+        try:
+            # A file object, never the bytes themselves: feedparser opens a bytes or str argument
+            # that names an existing file, and fetches one that looks like a URL.
+            result = feedparser.parse(
+                io.BytesIO(document),
+                response_headers=_AS_UTF8_XML,
+                resolve_relative_uris=False,  # both rewrite the HTML; it must stay as published
+                sanitize_html=False,
+            )
+        except Exception as exc:  # a broken feed must never stop the crawl: report it as the feed's problem
+            logger.warning("feedparser failed on %s", feed_url, exc_info=True)
+            return ParsedFeed(problem=_shorten(f"feedparser failed: {type(exc).__name__}: {exc}"))
+        raw_entries = [dict(raw) for raw in result.get("entries", [])]
+        if not result.get("version"):
+            what = "no RSS or Atom root element" if raw_entries else "not an RSS or Atom feed"
+            problems.append(what + (f" (served as {content_type})" if content_type else ""))
+        if result.get("bozo"):
+            error = result.get("bozo_exception")
+            problems.append(f"{type(error).__name__}: {error}" if error is not None else "malformed document")
+    entries = [_entry(raw, position, feed_url, fetched_at) for position, raw in enumerate(raw_entries)]
     if encoding_problem:
         problems.append(encoding_problem)
     return ParsedFeed(entries=entries, problem=_shorten("; ".join(problems)) if problems else None)
@@ -134,7 +149,7 @@ def _decode(body: bytes, content_type: str | None) -> tuple[str, str | None]:
     return body.decode(last, "replace"), f"undecodable bytes (read as {last} with replacements)"
 
 
-def _entry(raw: Mapping[str, Any], position: int, feed_url: str) -> FeedEntry:
+def _entry(raw: Mapping[str, Any], position: int, feed_url: str, fetched_at: str | None) -> FeedEntry:
     written_link = _text(raw.get("link"))
     return FeedEntry(
         feed_url=feed_url,
@@ -148,6 +163,7 @@ def _entry(raw: Mapping[str, Any], position: int, feed_url: str) -> FeedEntry:
         authors=_unique(_author_name(author) for author in raw.get("authors") or ()),
         tags=_unique(_text(tag.get("term")) for tag in raw.get("tags") or ()),
         enclosures=_enclosures(raw, feed_url),
+        fetched_at=fetched_at,
     )
 
 
@@ -157,7 +173,7 @@ def _link(raw: Mapping[str, Any], written: str | None, feed_url: str) -> str | N
     # feedparser makes a permalink guid (or an atom:id) the link when there is no <link>: only an
     # absolute URL is one, a relative "12345" joined on the feed URL would point at nothing.
     from_guid = bool(raw.get("guidislink")) and written == raw.get("id")
-    return _web_url(written if from_guid else _join(feed_url, written))
+    return _web_url(written if from_guid else join_link(feed_url, written))
 
 
 def _title(raw: Mapping[str, Any]) -> str | None:
@@ -198,21 +214,14 @@ def _author_name(author: Mapping[str, Any]) -> str | None:
 def _enclosures(raw: Mapping[str, Any], feed_url: str) -> tuple[tuple[str, str], ...]:
     found = []
     for link in raw.get("links") or ():
-        if link.get("rel") == "enclosure" and (url := _web_url(_join(feed_url, _text(link.get("href"))))):
+        if link.get("rel") == "enclosure" and (url := _web_url(join_link(feed_url, _text(link.get("href"))))):
             found.append((url, _text(link.get("type")) or ""))
     return tuple(dict.fromkeys(found))
 
 
-def _join(base: str, url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        return urljoin(base, url)
-    except ValueError:  # e.g. a malformed IPv6 host
-        return None
-
-
 def _web_url(url: str | None) -> str | None:
+    if url and PLAIN_WEB_URL.fullmatch(url):
+        return url
     try:
         return url if url and urlsplit(url).scheme.lower() in _WEB_SCHEMES else None
     except ValueError:

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.etree
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from newscrawl.discovery.urls import RFI_HOST, canonical_url, path_segments
+from newscrawl.discovery.urls import RFI_HOST, canonical_url, join_link, path_segments
 from newscrawl.extract.dates import to_utc
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ def parse_sitemap(body: bytes, sitemap_url: str, *, max_size: int, max_urls: int
             SitemapEntry(
                 sitemap_url=sitemap_url,
                 position=position,
-                loc=_join(sitemap_url, written),
+                loc=join_link(sitemap_url, written),
                 lastmod=lastmod,
                 title=title,
                 published=published,
@@ -307,15 +307,6 @@ def _release(element: lxml.etree._Element) -> None:
     if parent is not None:
         while element.getprevious() is not None:
             del parent[0]
-
-
-def _join(base: str, url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        return urljoin(base, url)
-    except ValueError:  # e.g. a malformed IPv6 host: no usable URL
-        return None
 
 
 def _lastmod(value: str | None) -> str | None:

@@ -6,6 +6,7 @@ import calendar
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -87,6 +88,7 @@ def struct_time_to_utc(t: time.struct_time | tuple[int, ...] | None) -> str | No
         return None
 
 
+@lru_cache(maxsize=64)  # every response has one; many responses share a second
 def http_date_to_utc(header_value: str | bytes | None) -> str | None:
     """An HTTP ``Date`` header (RFC 7231 IMF-fixdate, or the obsolete forms email.utils reads)."""
     if not header_value:

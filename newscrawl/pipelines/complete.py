@@ -9,10 +9,10 @@ an extractor's bug: it is rejected (rejects file, reason ``inconsistent``), neve
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 from newscrawl.discovery.urls import canonical_url
-from newscrawl.items import Article, article_id
+from newscrawl.items import Article, article_id, as_record
 from newscrawl.pipelines.base import RunPipeline
 from newscrawl.run.outcomes import Outcome, OutcomeDropped
 
@@ -36,7 +36,7 @@ class CompletePipeline(RunPipeline):
         errors = inconsistencies(item)
         if not errors:
             return item
-        self.run.rejects.write("inconsistent", errors, asdict(item))
+        self.run.rejects.write("inconsistent", errors, as_record(item))
         self.stats.inc_value("newscrawl/dropped/inconsistent")
         logger.error("Record %s is inconsistent (an extractor bug): %s", item.url, errors)
         raise OutcomeDropped(

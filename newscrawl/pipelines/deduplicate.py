@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from newscrawl.pipelines.base import RunPipeline
 from newscrawl.run.outcomes import Outcome, OutcomeDropped
 from newscrawl.run.revisits import is_revision
+from newscrawl.store.backend import StoreUnavailable
 
 if TYPE_CHECKING:
     from newscrawl.items import Article
@@ -20,7 +21,14 @@ class DeduplicatePipeline(RunPipeline):
     def process_item(self, item: Article) -> Article:
         if is_revision(item):
             return item
-        duplicate = self.run.publication.claim(item.url)
+        try:
+            duplicate = self.run.publication.claim(item.url)
+        except StoreUnavailable as error:  # a shared seen-store (Redis) lost: the run stops, this is not published
+            raise OutcomeDropped(
+                Outcome("lost", "shared_state_lost", url=item.url),
+                f"not published ({error}): {item.url}",
+                log_level="DEBUG",
+            ) from None
         if duplicate is not None:
             self.stats.inc_value("newscrawl/dropped/duplicate")
             raise OutcomeDropped(

@@ -4,6 +4,8 @@
 only from signals (see ``newscrawl.run.outcomes``). Counts live in the crawl stats
 (``newscrawl/entries/...``), so they also appear in Scrapy's stats dump. The equation
 ``entries_seen = new + feed_only + duplicate + skipped + rejected + lost`` is checked at the end.
+In a fleet, entries also move between processes (``counts.fleet``, present only then), and each
+process's equation becomes ``entries_seen + taken_over = outcomes + handed_over``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 STATS_PREFIX = "newscrawl/entries/"
+# Entries that move between the processes of a fleet (newscrawl.fleet): one this process listed
+# but handed to the shared frontier (its outcome is counted where it is taken), and one it took
+# from there (listed elsewhere, its outcome counted here).
+HANDED_OVER = f"{STATS_PREFIX}handed_over"
+TAKEN_OVER = f"{STATS_PREFIX}taken_over"
 
 
 class Accounting:
@@ -123,7 +130,10 @@ class Accounting:
                 counts[outcome] = {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
             else:
                 counts[outcome] = int(stats.get(f"{STATS_PREFIX}{outcome}", 0))
-        counts["add_up"] = outcomes_total(counts) == counts["entries_seen"]
+        handed_over, taken_over = int(stats.get(HANDED_OVER, 0)), int(stats.get(TAKEN_OVER, 0))
+        if handed_over or taken_over:
+            counts["fleet"] = {"handed_over": handed_over, "taken_over": taken_over}
+        counts["add_up"] = outcomes_total(counts) + handed_over == counts["entries_seen"] + taken_over
         return counts
 
 

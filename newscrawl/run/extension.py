@@ -12,6 +12,11 @@ data dir, so nothing may be crawled). The manifest is written when the run start
 and when it ends (``finished`` or ``failed``); then `run_closed` is sent with it, still under the
 data dir's lock (the health report listens). ``health`` is the verdict ``newscrawl.health`` sets
 at spider close; the manifest carries it.
+
+In a fleet (many processes sharing one Redis, ``newscrawl.fleet``) the fleet hands the run its
+``shared`` state before the spider opens: the run then takes the data dir's lock shared, marks
+killed only the runs the fleet reports dead, and opens the Redis seen-store with claims. Losing
+Redis (``shared_state_lost``) is one error: the run fails and stops, and publishes nothing more.
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ import os
 import socket
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.discovery.revisits import RevisitPolicy
 from newscrawl.extract.text import counted
@@ -47,11 +53,28 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.extensions.feedexport import FeedSlot
 
+    from newscrawl.store.backend import SharedSeenStoreBackend
+
 logger = logging.getLogger(__name__)
 
 STATUS_STAT = "newscrawl/run/status"
 # Sent once the run's final manifest is written (argument: ``manifest``, the dict written).
 run_closed = object()
+
+SHARED_STATE_LOST = "shared_state_lost"  # the close reason when Redis is lost mid-run
+
+
+class SharedState(Protocol):
+    """What a fleet gives the run (``newscrawl.fleet.extension.Fleet``)."""
+
+    @property
+    def lease(self) -> float:
+        """Seconds a claim lives without renewal."""
+
+    def open_store(self) -> SharedSeenStoreBackend: ...
+
+    def is_alive(self, run_id: str) -> bool:
+        """Whether a run of the fleet still beats (an unknown answer is True)."""
 
 
 class Run:
@@ -65,16 +88,25 @@ class Run:
             str(crawler.spidercls.name), Path(settings["NEWSCRAWL_DATA_DIR"] or "data"), self.clock.now()
         )
         self.accounting = Accounting(self.stats, settings.getint("NEWSCRAWL_MANIFEST_MAX_LISTED"))
-        self.publication = Publication(self.identity.run_id, self.clock)
+        self.publication = Publication(
+            self.identity.run_id,
+            self.clock,
+            pending_dir=self.identity.root / "seen-pending",
+            on_unavailable=self.shared_state_lost,
+        )
         self.revisits = Revisits(
             self.stats, RevisitPolicy.from_settings(settings), self.clock.now(), self.identity.root
         )
         self.lock = DataDirLock(self.identity.root, self.identity.run_id, self.clock)
+        # In a fleet, the one process of this data dir that makes its revisits holds it (exclusive).
+        self.revisits_lock = DataDirLock(self.identity.root, self.identity.run_id, self.clock, name=".revisits.lock")
         self.listing_state: ListingStateStore | None = None  # opened with the data dir
         self.backfill: dict[str, Any] | None = None  # the spider's catch-up or back-fill plan, for the manifest
         self.settings_snapshot = settings_snapshot(settings)
         self.errors: list[str] = []
         self.refused = False
+        self.shared: SharedState | None = None  # set by the fleet before the spider opens
+        self.shared_lost: str | None = None
         self.close_reason: str | None = None
         self.rejects = RejectsFile(self.identity.rejects_path())
         self.health: dict[str, Any] | None = None  # {"ok", "failed"}, set at spider close by newscrawl.health
@@ -101,28 +133,61 @@ class Run:
     def fail(self, message: str) -> None:
         self.errors.append(message)
 
+    def shared_state_lost(self, message: str) -> None:
+        """Redis is gone: one error; the run fails, reads no more listings, stops, publishes nothing more."""
+        if self.shared_lost is not None:
+            return
+        self.shared_lost = message
+        self.publication.store_unavailable(message)
+        logger.error("%s: this run stops, and publishes nothing it fetched", message)
+        self.fail(message)
+        self.refused = True
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None and engine.running:
+            deferred_from_coro(engine.close_spider_async(reason=SHARED_STATE_LOST))
+
     # --- lifecycle ----------------------------------------------------------------------------
 
     def spider_opened(self, spider: Spider) -> None:
         root = self.identity.root
+        shared = self.shared
         try:
             self.identity.runs_dir.mkdir(parents=True, exist_ok=True)
-            locked = self.lock.acquire()
+            locked = not self.refused and self.lock.acquire(shared=shared is not None)
         except OSError as exc:
             self.refused = True
             self.fail(f"the data dir {root} cannot be used: {exc}")
             return
-        if not locked:
-            self.refused = True
-            self.fail(f"another crawl is running on {root} (lock {self.lock.path} is held); this run refuses to start")
+        if self.refused:  # the fleet could not reach Redis
             self._write_manifest("running")
             return
-        self.lock.recover_dead_runs()
-        self.publication.open(SeenStore(root / "seen.sqlite3"))
-        self.revisits.open(VersionStore(root / "versions.sqlite3"))
+        if not locked:
+            self.refused = True
+            holder = "another crawl is running" if shared is None else "a single-machine crawl is running"
+            self.fail(f"{holder} on {root} (lock {self.lock.path} is held); this run refuses to start")
+            self._write_manifest("running")
+            return
+        self.lock.recover_dead_runs(shared.is_alive if shared is not None else None)
+        if shared is None:
+            self.publication.open(SeenStore(root / "seen.sqlite3"))
+        else:
+            self.publication.open(shared.open_store(), shared.lease)
+        self.revisits.open(VersionStore(root / "versions.sqlite3"), makes_revisits=self._makes_revisits())
         self.listing_state = ListingStateStore(root / "listings.json")
         logger.info("Run %s started: data dir %s", self.identity.run_id, root)
         self._write_manifest("running")
+
+    def _makes_revisits(self) -> bool:
+        """Whether this run makes the data dir's revisits: always alone on it; in a fleet, the one
+        process that takes the revisits lock (the version store is this data dir's own SQLite file,
+        so two processes revisiting it would both publish an article's next version)."""
+        if self.shared is None or self.revisits_lock.acquire():
+            return True
+        logger.info(
+            "Revisits: another process of the fleet makes this data dir's revisits (%s is held); this one makes none",
+            self.revisits_lock.path,
+        )
+        return False
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.close_reason = reason
@@ -141,8 +206,9 @@ class Run:
             # crash between the two commits cannot publish a second version 1.
             self.revisits.commit(dataset)
             self.publication.dataset_stored(dataset)
-        else:
-            self.fail(f"the dataset file {slot.uri} could not be stored; its articles stay unpublished")
+        elif self.shared_lost is None:  # else the run already failed, for that reason
+            refused = self.publication.refused
+            self.fail(refused or f"the dataset file {slot.uri} could not be stored; its articles stay unpublished")
 
     def engine_stopped(self) -> None:
         if not self.refused:
@@ -166,10 +232,11 @@ class Run:
             self.crawler.signals.send_catch_log(run_closed, manifest=manifest)
         self.publication.close()
         self.revisits.close()
+        self.revisits_lock.release()
         self.lock.release()
 
     def _check_outcome(self) -> None:
-        if self.close_reason not in (None, "finished"):
+        if self.close_reason not in (None, "finished", SHARED_STATE_LOST):
             self.fail(f"the crawl was closed early: {self.close_reason}")
         feeds = [source for source in self.accounting.sources if source.kind == "feed"]
         if not self.refused and feeds and not any(source.ok for source in feeds):

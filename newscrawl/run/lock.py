@@ -5,6 +5,10 @@ process ends, even after ``kill -9``. The holder writes ``<pid> <run_id>`` into 
 empties it when it releases the lock, so a file that still names a process when the lock is
 taken was left by a process that died: its run, and any other run whose manifest still says
 ``running``, is marked ``killed`` and its temporary files are deleted.
+
+Processes of a fleet (sharing one Redis) take the lock *shared*: many of them may crawl into one
+data dir at once, while a single-machine run (exclusive) can neither start beside them nor they
+beside it. A shared holder marks ``killed`` only the runs the fleet reports dead (``is_alive``).
 """
 
 from __future__ import annotations
@@ -19,28 +23,35 @@ from newscrawl.run.manifest import manifest_path, read_manifest, write_manifest
 from newscrawl.store.atomic import TEMP_SUFFIX
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
 
 class DataDirLock:
-    def __init__(self, root: Path, run_id: str, clock: RunClock | None = None) -> None:
+    def __init__(self, root: Path, run_id: str, clock: RunClock | None = None, *, name: str = ".lock") -> None:
         self.root = root
-        self.path = root / ".lock"
+        self.path = root / name
         self.run_id = run_id
         self.clock = clock or RunClock()
         self._file: IO[str] | None = None
         self._stale: tuple[str, str] | None = None  # (pid, run id) a dead holder left in the file
+        self.shared = False
 
-    def acquire(self) -> bool:
-        """Take the lock; False when another process holds it (OSError when the dir is unusable)."""
+    def acquire(self, *, shared: bool = False) -> bool:
+        """Take the lock (``shared``: with other fleet processes); False when it is held the other way
+        or, exclusive, by anyone (OSError when the dir is unusable)."""
         lock = self.path.open("a+", encoding="utf-8")
         try:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(lock.fileno(), (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             lock.close()
             return False
+        self.shared = shared
+        if shared:  # several holders: nobody's pid goes into the file
+            self._file = lock
+            return True
         lock.seek(0)
         pid, _, run_id = lock.read().strip().partition(" ")
         self._stale = (pid, run_id) if pid else None
@@ -51,14 +62,17 @@ class DataDirLock:
         self._file = lock
         return True
 
-    def recover_dead_runs(self) -> None:
-        """Mark ``killed`` every other run still ``running`` (only the lock holder may)."""
+    def recover_dead_runs(self, is_alive: Callable[[str], bool] | None = None) -> None:
+        """Mark ``killed`` every other run still ``running`` (only the lock holder may); a shared
+        holder spares the runs ``is_alive`` says still beat."""
         stale_pid, stale_run = self._stale or ("", "")
         for path in sorted((self.root / "runs").glob("*.json")):
             manifest = read_manifest(path)
             if manifest is None or manifest.get("status") != "running" or manifest.get("run_id") == self.run_id:
                 continue
             dead_run = str(manifest.get("run_id"))
+            if self.shared and (is_alive is None or is_alive(dead_run)):
+                continue
             manifest.update(status="killed", killed_detected_by=self.run_id, killed_detected_at=self.clock.stamp())
             write_manifest(path, manifest)
             for temp in self.root.glob(f"*/*/{dead_run}*{TEMP_SUFFIX}"):
@@ -77,7 +91,8 @@ class DataDirLock:
     def release(self) -> None:
         if self._file is None:
             return
-        self._file.seek(0)
-        self._file.truncate()
+        if not self.shared:
+            self._file.seek(0)
+            self._file.truncate()
         self._file.close()  # closing the file releases the flock
         self._file = None

@@ -95,6 +95,7 @@ class Revisits:
         self.now_text = format_utc(now)
         self.root = root  # the spider's folder (dataset files are relative to it)
         self.store: VersionStore | None = None
+        self.makes_revisits = True  # False: this run only adds its new records' states (a fleet's other processes)
         self.tickets: dict[str, Ticket] = {}
         self.deferred = 0
         self.outcomes: dict[str, str] = {}  # URL -> outcome of its revisit
@@ -106,8 +107,9 @@ class Revisits:
         self._validators: dict[str, tuple[str | None, str | None]] = {}  # of the responses records came from
         self.committed = False
 
-    def open(self, store: VersionStore) -> None:
+    def open(self, store: VersionStore, *, makes_revisits: bool = True) -> None:
         self.store = store
+        self.makes_revisits = makes_revisits
         if store.is_empty():
             adopted = adopt_dataset(store, self.root)
             if adopted:
@@ -127,6 +129,8 @@ class Revisits:
 
     def note_listing(self, url: str, changed: str | None) -> None:
         """A listing lists an article already in the dataset, saying it changed at ``changed`` (or not)."""
+        if not self.makes_revisits:
+            return
         when, ignored = signal_time(changed, self.now)
         if ignored is not None:  # counted; the run's summary line names the counts
             self.signals_ignored[ignored] += 1
@@ -142,7 +146,7 @@ class Revisits:
         """A listing that lists every live article published from ``start`` to ``end`` was read whole:
         the held articles of that span it lists are remembered as listed, the ones it no longer
         lists are due (a removal shows that way first)."""
-        if self.store is None:
+        if self.store is None or not self.makes_revisits:
             return
         for held in self.store.live_published_between(start, end):
             state = self._noted.get(held.url, held)
@@ -157,7 +161,7 @@ class Revisits:
 
     def plan(self) -> list[Ticket]:
         """The revisits of this run, oldest due first, at most NEWSCRAWL_REVISIT_MAX_PER_RUN."""
-        if self.store is None:
+        if self.store is None or not self.makes_revisits:
             return []
         states = {state.url: state for state in self.store.scheduled(self.policy.last_age.total_seconds())}
         states.update(self._noted)

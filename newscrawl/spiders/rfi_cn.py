@@ -54,10 +54,11 @@ from newscrawl.discovery.backfill import (
     months_covering,
     plan_backfill,
 )
-from newscrawl.discovery.feeds import parse_feed
+from newscrawl.discovery.feeds import FeedEntry, parse_feed
 from newscrawl.discovery.listings import ListedEntry, Listing, Listings, changed_at, listed_by
 from newscrawl.discovery.options import sitemap_options
 from newscrawl.discovery.sitemap_walk import INDEX_KIND, MapToRead, SitemapWalk, SourceOrder, feed_order
+from newscrawl.discovery.sitemaps import SitemapEntry, SitemapImage
 from newscrawl.discovery.urls import RFI_ORIGIN, canonical_url, classify
 from newscrawl.downloader.browser import (
     BROWSER_FLAG,
@@ -105,6 +106,10 @@ SITEMAP_ROLE = "sitemap"  # meta["newscrawl_role"] of sitemap and robots.txt req
 
 class RfiCnSpider(scrapy.Spider):
     name = "rfi_cn"
+    # What an article request may carry through a fleet's shared frontier (newscrawl.fleet.request_json):
+    # the methods it may name, and the types its cb_kwargs hold.
+    frontier_callbacks = frozenset({"parse_article", "article_failed"})
+    frontier_types = (Listing, FeedEntry, SitemapEntry, SitemapImage)
     fetch_origin: str = ""  # NEWSCRAWL_FETCH_ORIGIN, without a trailing slash
     browser: str = "off"  # see newscrawl.downloader.browser.browser_mode
 
@@ -114,7 +119,6 @@ class RfiCnSpider(scrapy.Spider):
         self._feeds_argument = feeds
         self.feed_urls: list[str] = []
         self._listings = Listings()
-        self._feed_fetched_at: dict[str, str] = {}
         self._dispatched = False
         self.sitemaps: SitemapOptions | None = None
         self._walk: SitemapWalk | None = None
@@ -207,7 +211,7 @@ class RfiCnSpider(scrapy.Spider):
         """The months whose articles are still on the revisit schedule: their contents maps are read
         every run, for the lastmods and absences that are revisit signals (none without revisits)."""
         policy = self.run.revisits.policy
-        if not policy.ages or not policy.max_per_run:
+        if not policy.ages or not policy.max_per_run or not self.run.revisits.makes_revisits:
             return ()
         now = self.run.clock.now()
         return months_covering(now - policy.last_age, now)
@@ -248,9 +252,13 @@ class RfiCnSpider(scrapy.Spider):
         if response.status == NOT_MODIFIED:
             self._unchanged(feed_url, "feed")
             return
-        self._feed_fetched_at[feed_url] = self._fetched_at(response)
         content_type = response.headers.get("Content-Type")
-        parsed = parse_feed(response.body, feed_url, content_type.decode("latin-1") if content_type else None)
+        parsed = parse_feed(
+            response.body,
+            feed_url,
+            content_type.decode("latin-1") if content_type else None,
+            self._fetched_at(response),
+        )
         status: SourceStatus = "ok" if parsed.problem is None else "malformed" if parsed.entries else "failed"
         self.run.accounting.record_source(
             ListingSource(
@@ -589,7 +597,7 @@ class RfiCnSpider(scrapy.Spider):
                 content_source="feed",
                 fetched_with="http",
                 feed=listing.provenance(),
-                fetched_at=self._feed_fetched_at.get(entry.feed_url),
+                fetched_at=entry.fetched_at,
             )
             return
         # INFO: an entry lost is an outcome like the others (listed in the manifest, tried again next run:

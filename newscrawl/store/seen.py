@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from newscrawl.store.backend import SeenRow
 from newscrawl.store.sqlite import connect
 
 
@@ -44,6 +45,12 @@ class SeenStore:
                 ((url, article_url, run_id, stored_at) for url, article_url in rows),
             )
             return self._db.total_changes - before
+
+    def rows(self) -> Iterator[SeenRow]:
+        """Every row, grouped by run (migration copies a run's rows in one transaction)."""
+        cursor = self._db.execute("SELECT url, article_url, run_id, stored_at FROM seen ORDER BY run_id, stored_at")
+        for row in cursor:
+            yield SeenRow(*row)
 
     def close(self) -> None:
         self._db.close()

@@ -3,10 +3,13 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from newscrawl.discovery import urls
 from newscrawl.discovery.urls import (
     MAX_URL_LENGTH,
     canonical_url,
@@ -380,3 +383,41 @@ def test_section_of_every_real_article_is_its_parent_segment() -> None:
 def test_section_and_programme(url: str, section: str | None, programme: bool) -> None:
     assert section_from_url(url) == section
     assert is_programme_url(url) is programme
+
+
+@settings(max_examples=500, deadline=None)
+@given(url=st.from_regex(urls._CANONICAL_RFI_URL, fullmatch=True))
+def test_an_url_taken_as_canonical_at_sight_is_what_the_full_rules_make_of_it(url: str) -> None:
+    assert urls._canonicalised(url, None) == url
+
+
+@pytest.mark.parametrize("url", CN_URLS + TW_URLS)
+def test_real_urls_come_out_the_same_with_or_without_the_shortcut(url: str) -> None:
+    for form in (url, quote(unquote(url), safe="/:")):
+        assert canonical_url(form) == urls._canonicalised(form, None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    url=st.from_regex(urls.PLAIN_WEB_URL, fullmatch=True), base=st.sampled_from([BASE, "http://feedx.net/rss/rfi.xml"])
+)
+def test_a_plain_web_url_is_its_own_join_and_a_web_url(url: str, base: str) -> None:
+    assert urls.join_link(base, url) == urljoin(base, url) == url
+    assert urlsplit(url).scheme in ("http", "https")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    segments=st.lists(
+        st.lists(
+            st.sampled_from(["a", "中", "%E4", "%B8", "%AD", "%2F", "%2f", "%25", "%zz", "-", "%C3%A9", "."]),
+            max_size=4,
+        ),
+        max_size=5,
+    )
+)
+def test_path_segments_decode_the_whole_path_as_segment_by_segment(segments: list[list[str]]) -> None:
+    url = "https://www.rfi.fr/" + "/".join("".join(parts) for parts in segments)
+    path_segments.cache_clear()
+    expected = tuple(unquote(s) for s in urlsplit(url).path.split("/") if s)
+    assert path_segments(url) == expected

@@ -4,10 +4,13 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newscrawl.extract.jsonld import (
     duration_seconds,
     first_string,
+    load_json,
     parse_scripts,
     read_authors,
     read_image,
@@ -196,3 +199,34 @@ def test_first_string() -> None:
     assert first_string([" ", "  国际 ", "中国"]) == "国际"
     assert first_string("要闻") == "要闻"
     assert first_string({"name": "x"}) is None
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON_VALUES, ascii_only=st.booleans(), indent=st.sampled_from([None, 2]))
+def test_json_is_read_as_the_standard_module_reads_it(value: object, ascii_only: bool, indent: int | None) -> None:
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=indent)
+    assert load_json(text) == json.loads(text, strict=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "line\nbreak"}',  # a raw newline inside a string (strict=False)
+        '{"a": NaN, "b": Infinity}',
+        '{"a": 123456789012345678901234567890}',
+        '{"a": [{"b": -123456789012345678901234567890}], "c": 18446744073709551615}',
+        '{"a": 1e19, "b": 9223372036854775807}',
+        '{"a": "\\ud83d"}',  # a lone surrogate
+        '{"a": 1, "a": 2}',
+        '{"a": 1E400, "b": -0, "c": 1.0}',
+    ],
+)
+def test_what_orjson_refuses_or_reads_otherwise_is_read_by_the_standard_module(text: str) -> None:
+    assert repr(load_json(text)) == repr(json.loads(text, strict=False))

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newscrawl.items import Article, PageContent
 from newscrawl.pipelines.validate import ValidatePipeline
 from newscrawl.run.outcomes import Outcome, OutcomeDropped
-from newscrawl.schema import record_validator
+from newscrawl.schema import record_check, record_validator
 from tests.conftest import run_extension
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
 
 URL = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20240101-a"
 
@@ -69,3 +76,107 @@ def test_validate_pipeline_drops_and_writes_the_reject(tmp_path: Path) -> None:
     assert [e["field"] for e in reject["errors"]] == ["published"]
     assert reject["record"]["published"] == "2024-13-01T00:00:00Z"
     assert run.rejects.published == reject_file
+
+
+# Values that test each keyword of the schema at its edges: formats against patterns, Unicode
+# digits, a trailing newline (``$`` before it), 1.0 and True as integers, duplicates, extras.
+TRICKY_VALUES: list[Any] = [
+    None,
+    "",
+    "x",
+    "2024-01-01T08:00:00Z",
+    "2024-01-01T08:00:00z",
+    "2024-01-01T08:00:00Z\n",
+    "2024-02-30T25:61:00Z",
+    "２０２４-01-01T08:00:00Z",
+    "٢٠٢٤-٠١-٠١T08:00:00Z",
+    URL,
+    URL + "\n",
+    "https://www.rfi.fr/cn/中国/20240101-a",
+    "https://www.rfi.fr/cn/a b",
+    "https://www.rfi.fr/cn/%zz",
+    "http://example.com/x.jpg",
+    "//example.com/x.jpg",
+    "0" * 64,
+    "A" * 64,
+    0,
+    -1,
+    1,
+    1.0,
+    True,
+    [],
+    ["a", "a"],
+    ["a", ""],
+    [1],
+    {},
+    {"url": "http://example.com/x.jpg", "caption": None},
+    [{"url": "http://example.com/x.jpg", "caption": None}],
+    [{"url": "http://example.com/x.jpg", "caption": ""}],
+    [{"type": "audio", "url": "https://example.com/a.mp3", "duration": 1.0}],
+    [{"type": "audio", "url": "https://example.com/a.mp3", "duration": True}],
+    {"zh-Hant": "https://www.rfi.fr/tw/a"},
+    {"zh_Hant": "https://www.rfi.fr/tw/a"},
+    {"zh-Hant": "https://www.rfi.fr/tw/a\n"},
+    {"url": "https://www.rfi.fr/cn/rss", "entry_id": None, "entry_title": None, "entry_published": None, "position": 0},
+    {
+        "url": "https://www.rfi.fr/cn/rss",
+        "entry_id": None,
+        "entry_title": None,
+        "entry_published": None,
+        "position": 1.0,
+    },
+]
+
+
+@cache
+def fast_check() -> Callable[[dict[str, Any]], bool]:
+    return record_check()
+
+
+@cache
+def reference() -> Draft202012Validator:
+    return record_validator()
+
+
+def agree(record: dict[str, Any]) -> None:
+    """The fast check never passes a record jsonschema refuses. It refuses a few that jsonschema
+    passes (a value ending in a newline: Python's ``$`` matches before it, the compiled patterns'
+    does not); the pipeline then asks jsonschema, so the outcome is always jsonschema's."""
+    passes, valid = fast_check()(record), reference().is_valid(record)
+    assert valid or not passes, record
+    if not any(isinstance(v, str) and v.endswith("\n") for v in _strings(record)):
+        assert passes == valid, record
+
+
+def _strings(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value]
+
+
+def test_the_fast_check_passes_exactly_what_jsonschema_passes_field_by_field() -> None:
+    for name in [*valid_record(), "extra"]:
+        for value in TRICKY_VALUES:
+            agree({**valid_record(), name: value})
+        agree({k: v for k, v in valid_record().items() if k != name})
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    changes=st.dictionaries(
+        st.sampled_from([*valid_record(), "extra"]), st.sampled_from(TRICKY_VALUES), min_size=2, max_size=4
+    ),
+)
+def test_the_fast_check_passes_exactly_what_jsonschema_passes_in_combination(changes: dict[str, Any]) -> None:
+    agree({**valid_record(), **changes})
+
+
+def test_a_record_only_the_fast_check_refuses_is_judged_by_jsonschema(tmp_path: Path) -> None:
+    run = run_extension(tmp_path)
+    pipeline = ValidatePipeline(run.crawler)
+    pipeline.open_spider()
+    item = Article.from_content(PageContent(url=URL, title="标题", body="正文。", published="2024-01-01T08:00:00Z\n"))
+    assert not pipeline.passes(asdict(item))
+    assert pipeline.process_item(item) is item

@@ -78,6 +78,10 @@ class PageResult:
 # The RFI template is read with `iter(tag)` and a class-token test in Python: on these pages that
 # is several times cheaper than XPath or cssselect, whose class tests are string functions run on
 # every element. XPath is kept for the rare path of visible dates.
+# What several fields read, gathered in one walk of the tree: these elements by tag, and the
+# template's divs by class (_COLLECTED_DIVS).
+_COLLECTED = ("meta", "link", "script", "video-player", "audio-player")
+_COLLECTED_DIVS = ("t-content__body", "t-content__main-media")
 _BODY_NOISE_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "button", "form"})
 _BODY_NOISE_CLASSES = frozenset({"m-interstitial", "o-self-promo", "a-read-more", "m-em-flash", "t-content__shares"})
 _LABEL_TEXTS = XPath("//body//text()[contains(., $label)][not(ancestor::script or ancestor::style)]")
@@ -116,12 +120,18 @@ class _Page:
     ld: JsonLd
     article: JsonObject  # the JSON-LD article object, {} when there is none
     problems: list[str]
+    elements: dict[str, list[Element]]  # by tag (_COLLECTED) or div class (_COLLECTED_DIVS), in document order
     _canonical: dict[str, str | None] = field(default_factory=dict)
 
     def canonical(self, href: str) -> str | None:
-        """canonical_url of a link of the page; memoised, as pages link one URL several times."""
+        """canonical_url of a link of the page; memoised, as pages link one URL several times.
+
+        An absolute link is canonicalised without the base (which it does not need), so that it
+        shares the crawl's cache entry: rel=canonical is most often the URL the page came from.
+        """
         if href not in self._canonical:
-            self._canonical[href] = canonical_url(href, base=self.url)
+            absolute = href.lstrip().startswith(("https://", "http://"))
+            self._canonical[href] = canonical_url(href) if absolute else canonical_url(href, base=self.url)
         return self._canonical[href]
 
 
@@ -141,11 +151,12 @@ class RfiArticlePage:
         root = parse_html(self.html)
         if root is None:
             return PageResult("shell", problems=["empty_document"])
-        ld = page_jsonld(root)
+        elements = _collect(root)
+        ld = page_jsonld(elements["script"])
         problems = ["jsonld_invalid"] * ld.invalid
-        page = _Page(self.url, self.html, root, _meta(root), ld, ld.article() or {}, problems)
+        page = _Page(self.url, self.html, root, _meta(elements["meta"]), ld, ld.article() or {}, problems, elements)
         og_type = (page.meta.get("og:type") or "").strip().lower()
-        rfi_body = _first_with_class(root, "div", "t-content__body")
+        rfi_body = next(iter(elements["t-content__body"]), None)
         if not (page.article or og_type == "article" or rfi_body is not None):
             describes = og_type or any(types_of(o) - _SITE_WIDE_TYPES for o in ld.objects)
             return PageResult("not_article" if describes else "shell", problems=problems)
@@ -210,9 +221,25 @@ def _first_with_class(root: Element, tag: str, token: str) -> Element | None:
     return next(_with_class(root, tag, token), None)
 
 
-def _meta(root: Element) -> dict[str, str]:
+def _collect(root: Element) -> dict[str, list[Element]]:
+    """The elements several fields read, gathered in one walk (a walk of a whole page costs about
+    as much as the rest of one field's work). Read before the tree changes (noise removal)."""
+    found: dict[str, list[Element]] = {key: [] for key in (*_COLLECTED, *_COLLECTED_DIVS)}
+    for element in root.iter(*_COLLECTED, "div"):
+        tag = element.tag
+        if tag != "div":
+            found[tag].append(element)
+        elif (classes := element.get("class")) and "t-content__" in classes:
+            tokens = classes.split()
+            for token in _COLLECTED_DIVS:
+                if token in tokens:
+                    found[token].append(element)
+    return found
+
+
+def _meta(elements: list[Element]) -> dict[str, str]:
     meta: dict[str, str] = {}
-    for element in root.iter("meta"):
+    for element in elements:
         key = (element.get("property") or element.get("name") or "").strip().lower()
         content = element.get("content")
         if key and content is not None:
@@ -221,7 +248,7 @@ def _meta(root: Element) -> dict[str, str]:
 
 
 def _rel_links(page: _Page, rel: str) -> Iterator[Element]:
-    for link in page.root.iter("link"):
+    for link in page.elements["link"]:
         if link.get("href") is not None and rel in (link.get("rel") or "").lower().split():
             yield link
 
@@ -364,12 +391,12 @@ def _enclosing_line(element: Element) -> Element:
 
 def _media_candidates(page: _Page) -> Iterator[tuple[list[Media], str]]:
     yield _absolute_media(read_media(page.article), page.url), "jsonld"
-    scripts = (s for s in page.root.iter("script") if s.get("data-media-video-id") is not None)
+    scripts = (s for s in page.elements["script"] if s.get("data-media-video-id") is not None)
     yield _absolute_media((_script_video(s) for s in scripts), page.url), "dom"
     for kind in ("video", "audio"):
         players = (
             Media(type=kind, url=p.get("source"), duration=duration_seconds(p.get("duration")))
-            for p in page.root.iter(f"{kind}-player")
+            for p in page.elements[f"{kind}-player"]
             if p.get("source") is not None
         )
         yield _absolute_media(players, page.url), "dom"
@@ -413,7 +440,7 @@ def _alternates(page: _Page, url: str) -> dict[str, str]:
 
 
 def _image_candidates(page: _Page, rfi_body: Element | None) -> Iterator[tuple[list[Image], str]]:
-    figures = [f for media in _with_class(page.root, "div", "t-content__main-media") for f in media.iter("figure")]
+    figures = [f for media in page.elements["t-content__main-media"] for f in media.iter("figure")]
     if rfi_body is not None:
         figures += rfi_body.iter("figure")
     yield _unique_images(_figure_image(f, page.url) for f in figures), "dom"
@@ -424,8 +451,9 @@ def _image_candidates(page: _Page, rfi_body: Element | None) -> Iterator[tuple[l
 def _figure_image(figure: Element, base: str) -> Image | None:
     """The widest srcset candidate of a figure (else a real img@src), captioned."""
     best: tuple[int, str] | None = None
-    for element in figure.iter("img", "source"):  # <img srcset> and <picture><source srcset>
-        for width, candidate in _srcset(element.get("srcset") or ""):
+    srcsets = dict.fromkeys(e.get("srcset") or "" for e in figure.iter("img", "source"))  # <img>, <picture><source>
+    for srcset in srcsets:  # each once: a <source> and its <img> most often carry the same
+        for width, candidate in _srcset(srcset):
             if best is None or width > best[0]:
                 best = (width, candidate)
     url = best[1] if best else None
@@ -524,15 +552,28 @@ def _figures(container: Element) -> Iterator[Element]:
 
 
 def _body_noise(container: Element) -> Iterator[Element]:
-    """What the rule book removes from the body before its text is read (figures aside)."""
-    for element in container.iter(etree.Element):
-        tag = element.tag
-        classes = (element.get("class") or "").split()
-        if (
-            tag in _BODY_NOISE_TAGS
-            or not _BODY_NOISE_CLASSES.isdisjoint(classes)
-            or (tag == "p" and "t-copyright" in classes)
-            or element.get("data-selfpromo-newsletter") is not None
-            or element.get("data-selfpromo-app") is not None
-        ):
+    """What the rule book removes from the body before its text is read (figures aside).
+
+    Not inside what it yields: that goes with it. The container itself is never yielded.
+    """
+    walker = etree.iterwalk(container, events=("start",))
+    for _, element in walker:
+        if element is not container and _is_noise(element):
             yield element
+            walker.skip_subtree()
+
+
+def _is_noise(element: Element) -> bool:
+    tag = element.tag
+    if tag in _BODY_NOISE_TAGS:
+        return True
+    attributes = element.keys()
+    if not attributes:  # most of a body: <p>, <a>, <strong> without attributes
+        return False
+    classes = (element.get("class") or "").split()
+    return (
+        not _BODY_NOISE_CLASSES.isdisjoint(classes)
+        or (tag == "p" and "t-copyright" in classes)
+        or "data-selfpromo-newsletter" in attributes
+        or "data-selfpromo-app" in attributes
+    )
