@@ -105,6 +105,7 @@ class Revisits:
         self._observed: dict[str, ArticleState] = {}  # states changed without a record
         self._recorded: dict[str, ArticleState] = {}  # states of records that reached the dataset file
         self._validators: dict[str, tuple[str | None, str | None]] = {}  # of the responses records came from
+        self._gone_at_first_fetch: dict[str, str] = {}  # URL -> why the page of a new (feed-only) record is gone
         self.committed = False
 
     def open(self, store: VersionStore, *, makes_revisits: bool = True) -> None:
@@ -228,6 +229,11 @@ class Revisits:
         """The validators of the response a record is made from (committed with the record's state)."""
         self._validators[url] = validators(response)
 
+    def gone_at_first_fetch(self, url: str, reason: str) -> None:
+        """The page of a new article answered 404/410 and its record comes from a feed's full text: that
+        is the first sighting of a removal, confirmed like a revisit's (a run CONFIRM_AFTER later)."""
+        self._gone_at_first_fetch[url] = reason
+
     # --- records, from the item signals ---------------------------------------------------------
 
     def item_scraped(self, item: Any) -> None:
@@ -241,7 +247,11 @@ class Revisits:
             kind = "removed" if item.status == REMOVED else "restored" if ticket.state.status == REMOVED else "changed"
             self._count(item.url, kind)
         etag, last_modified = self._validators.pop(item.url, (None, None))
-        self._recorded[item.url] = record_state(item, self.now_text, etag, last_modified)
+        state = record_state(item, self.now_text, etag, last_modified)
+        gone = self._gone_at_first_fetch.pop(item.url, None)
+        if gone is not None and ticket is None:
+            state = replace(state, gone_since=self.now_text, gone_reason=gone)
+        self._recorded[item.url] = state
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         ticket = self.tickets.get(item.url) if is_revision(item) else None

@@ -101,6 +101,7 @@ NOT_MODIFIED = 304
 # Statuses a revisit's callback reads itself: not modified, and the two that say a page is gone.
 GONE_STATUSES = frozenset({404, 410})
 REVISIT_STATUSES = [NOT_MODIFIED, *sorted(GONE_STATUSES)]
+GONE_REASONS = frozenset(f"http_{status}" for status in GONE_STATUSES)
 SITEMAP_ROLE = "sitemap"  # meta["newscrawl_role"] of sitemap and robots.txt requests
 
 
@@ -592,6 +593,8 @@ class RfiCnSpider(scrapy.Spider):
             if content is None:
                 continue
             logger.info("Page %s unavailable (%s): using the full text of %s", listing.url, reason, entry.feed_url)
+            if reason in GONE_REASONS:
+                self.run.revisits.gone_at_first_fetch(content.url, reason)
             yield Article.from_content(
                 content,
                 content_source="feed",

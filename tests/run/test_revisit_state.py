@@ -93,3 +93,40 @@ def test_an_article_a_complete_listing_drops_is_revisited_once(tmp_path: Path) -
     four = run(59, set())
     assert four.plan() == []
     store.close()
+
+
+def test_a_new_articles_page_found_gone_is_a_removal_to_confirm(tmp_path: Path) -> None:
+    """A new article whose page answered 410 (its record made from a feed's full text): that run is the
+    first sighting of the removal; the first run CONFIRM_AFTER (6 h) later revisits it to confirm."""
+    root = tmp_path / "rfi_cn"
+    store = VersionStore(root / "versions.sqlite3")
+    policy = RevisitPolicy.from_settings(Settings())
+    stats = MemoryStatsCollector(get_crawler())
+
+    def run(hour: int) -> Revisits:
+        revisits = Revisits(stats, policy, datetime(2024, 4, 1, hour, tzinfo=UTC), root)
+        revisits.open(store)
+        return revisits
+
+    first = run(12)
+    gone = Article.from_content(
+        PageContent(URL + "1", title="标题", body="正文。", published="2024-03-01T08:00:00Z"),
+        content_source="feed",
+        fetched_at="2024-04-01T12:00:00Z",
+    )
+    kept = Article.from_content(
+        PageContent(URL + "2", title="标题", body="正文。", published="2024-03-01T08:00:00Z"),
+        fetched_at="2024-04-01T12:00:00Z",
+    )
+    first.gone_at_first_fetch(gone.url, "http_410")
+    first.item_scraped(gone)
+    first.item_scraped(kept)
+    first.commit("articles/2024-04-01/r1.jsonl")
+    state = store.get(gone.url)
+    assert state is not None
+    assert (state.gone_since, state.gone_reason) == ("2024-04-01T12:00:00Z", "http_410")
+    assert store.get(kept.url).gone_since is None  # type: ignore[union-attr]
+    assert run(17).plan() == [], "not before CONFIRM_AFTER"
+    (ticket,) = run(18).plan()
+    assert (ticket.url, ticket.due.reason) == (gone.url, "confirm_removal")
+    store.close()

@@ -24,7 +24,7 @@ from bench.simsite.driver import Driver, RunResult, schedule
 from bench.simsite.newsroom import Burst, Newsroom, NewsroomConfig, Story
 from bench.simsite.render import http_date
 from bench.simsite.run import FEEDS_ONLY
-from bench.simsite.score import record_format, score
+from bench.simsite.score import load, record_format, score
 from bench.simsite.server import Failures, ServerConfig, SimSite, Window
 from bench.simsite.site import FEEDX_PATH, SiteConfig
 from newscrawl.discovery.feeds import parse_feed
@@ -480,6 +480,53 @@ def test_a_burst_larger_than_the_feeds_is_not_fully_covered_and_the_score_says_w
     assert (coverage["missing"], coverage["covered"]) == (len(missing), len(expected) - len(missing))
     assert coverage["share"] < 1
     assert scores["duplicates"]["count"] == 0
+
+
+@pytest.mark.slow
+def test_a_day_and_a_half_of_edits_removals_and_failing_revisits_ends_in_versions_and_tombstones(
+    tmp_path: Path,
+) -> None:
+    """Issue 13's month in small: every 3 hours for 36 hours, many edits, removals and rotating promos,
+    a fifth of the revisits failing transiently (5xx, 429, resets). Every edit a run could see is a
+    version by the run after it, no promo flip mints one, no tombstone is false, and every removal
+    is tombstoned within CONFIRM_AFTER (6 h) + one run of the first run that could see it."""
+    start = START
+    end = start + timedelta(hours=36)
+    config = NewsroomConfig(
+        start=start, end=end, seed=6, history=timedelta(hours=6), hourly_rate=(0.6,) * 24,
+        edit_counts=(0.3, 0.4, 0.3), edit_ages=(timedelta(minutes=10), timedelta(hours=12)),
+        removal_share=0.3, removal_ages=(timedelta(minutes=30), timedelta(hours=6)), promo_rotation_share=0.3,
+    )  # fmt: skip
+    newsroom = Newsroom(config)
+    failures = Failures(share=0.2, kinds=("500", "503", "429", "reset"), scope="revisits", seed=6)
+    interval = timedelta(hours=3)
+    with SimSite(newsroom, server_config=ServerConfig(failures=failures)) as site:
+        driver = Driver(site, tmp_path, interval=interval, mode="inprocess")
+        runs = driver.run(start, end)
+        scores = score(tmp_path, newsroom, runs, counters=site.counters, interval=interval)
+    assert scores["runs"]["statuses"] == {"finished": len(runs)}
+    assert scores["coverage"]["share"] == 1.0
+    assert scores["duplicates"]["count"] == 0
+    assert scores["manifests"]["not_adding_up"] == scores["manifests"]["file_mismatch"] == []
+    injected = set(scores["requests"]["by_kind"]["page"]) & {"500", "503", "429", "reset"}
+    assert len(injected) >= 3, scores["requests"]["by_kind"]["page"]  # revisits did fail, most retried
+    revisits, observable = scores["revisits"], scores["observable"]
+    assert observable["edits_observable"] >= 10
+    assert observable["share_within_one_interval"] == 1.0, observable["edits_late_listed"]
+    assert revisits["versions_without_edit"] == 0
+    assert revisits["false_tombstones"] == 0
+    # Removals a run saw while the page was still there, or whose page was gone at the first fetch
+    # (the record then comes from the feedx mirror's full text), early enough to be confirmed.
+    published = {record["url"] for record in load(tmp_path).records}
+    last_confirmable = end - timedelta(hours=6) - 2 * interval
+    confirmable = [
+        s
+        for s in newsroom.in_period()
+        if s.removal is not None and s.removal.at <= last_confirmable and s.url in published
+    ]
+    assert len(confirmable) >= 3
+    assert revisits["removals_tombstoned"] == len(confirmable)
+    assert observable["removal_delay_after_first_run"]["max"] <= (timedelta(hours=6) + interval).total_seconds()
 
 
 def test_score_reads_versions_and_tombstones(tmp_path: Path) -> None:
