@@ -4,7 +4,7 @@
 dataset files (100 records a run file; every fifth article has a second version later, one in a
 hundred a tombstone after that; bodies of 6–12 paragraphs, ≈ 2.4 KB of UTF-8), built once and
 reused. Each (size, format) is measured in a fresh process (``python -m bench.snapshot measure``)
-that runs ``newscrawl.snapshot.write_snapshot`` and reports its peak RSS (VmHWM) and its time.
+that runs ``newscrawl.store.snapshot.write_snapshot`` and reports its peak RSS (VmHWM) and its time.
 The figures and the command are in bench/README.md.
 """
 
@@ -76,7 +76,7 @@ def build(folder: Path, size: int) -> Path:
 
 def measure_one(root: Path, fmt: str) -> dict[str, object]:
     """In this (fresh) process: one snapshot, its time and this process's peak memory."""
-    from newscrawl.snapshot import write_snapshot
+    from newscrawl.store.snapshot import write_snapshot
 
     started = time.perf_counter()
     result = write_snapshot(root, root.parent / f"snapshot.{fmt}", fmt)

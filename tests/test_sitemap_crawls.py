@@ -86,7 +86,7 @@ def test_sitemap_entries_join_feed_entries_before_any_page_request(tmp_path: Pat
         data = tmp_path / "data"
         result = run_crawl(
             data,
-            # No age schedule: no month watched for revisits either (tests/test_revisits.py has that).
+            # No age schedule: no month watched for revisits either (tests/run/test_revisit_runs.py has that).
             *crawl_arguments(
                 server.origin,
                 "NEWSCRAWL_NOW=2024-04-02T06:00:00Z",
@@ -171,7 +171,7 @@ def requested_maps(manifest: dict[str, Any]) -> list[str]:
 def test_catch_up_walks_the_months_of_the_gap(tmp_path: Path) -> None:
     archive, urls = backfill_archive(tmp_path / "archive")
     data = tmp_path / "data"
-    # The catch-up alone: no age schedule, so no month is watched for revisits (tests/test_revisits.py).
+    # The catch-up alone: no age schedule, so no month is watched for revisits (tests/run/test_revisit_runs.py).
     feeds = ["-a", f"feeds={FEED}", "-s", "NEWSCRAWL_REVISIT_AGES="]
 
     # A first run (no finished run before it): the last 31 days, 2 Mar 06:00 UTC to now.

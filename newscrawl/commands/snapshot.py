@@ -1,5 +1,5 @@
 """``scrapy snapshot [--format jsonl|parquet] [--out PATH] [--include-removed]``: the latest version of
-every article, as one file (``newscrawl.snapshot``).
+every article, as one file (``newscrawl.store.snapshot``).
 
 Reads the dataset files under ``NEWSCRAWL_DATA_DIR/<spider>/`` (``-s NEWSCRAWL_DATA_DIR=...``
 like a crawl); writes ``<data dir>/<spider>/snapshot.<format>`` unless ``--out`` says otherwise.
@@ -17,7 +17,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl.config import SettingError, optional, read, writable_folder
-from newscrawl.snapshot import FORMATS, write_snapshot
+from newscrawl.store.snapshot import FORMATS, write_snapshot
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from newscrawl.discovery.revisits import RevisitPolicy
 from newscrawl.items import Article, PageContent
 from newscrawl.run.revisits import Revisits
 from newscrawl.store.versions import ArticleState, VersionStore
-from tests.test_revisits import recipe
+from tests.run.test_revisit_runs import recipe
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -17,7 +17,7 @@ import pytest
 
 from newscrawl.items import Article, PageContent, Tombstone
 from newscrawl.schema import record_validator
-from newscrawl.snapshot import write_snapshot
+from newscrawl.store.snapshot import write_snapshot
 from tests.conftest import REPO, crawl_env
 
 if TYPE_CHECKING:
