@@ -105,6 +105,7 @@ class Revisits:
         self._observed: dict[str, ArticleState] = {}  # states changed without a record
         self._recorded: dict[str, ArticleState] = {}  # states of records that reached the dataset file
         self._validators: dict[str, tuple[str | None, str | None]] = {}  # of the responses records came from
+        self._completely_listed: set[str] = set()  # URLs this run's complete listings list (for new articles)
         self._gone_at_first_fetch: dict[str, str] = {}  # URL -> why the page of a new (feed-only) record is gone
         self.committed = False
 
@@ -149,6 +150,7 @@ class Revisits:
         lists are due (a removal shows that way first)."""
         if self.store is None or not self.makes_revisits:
             return
+        self._completely_listed.update(listed)  # a new article among them is listed from its first record on
         for held in self.store.live_published_between(start, end):
             state = self._noted.get(held.url, held)
             if held.url in listed:
@@ -251,6 +253,10 @@ class Revisits:
         gone = self._gone_at_first_fetch.pop(item.url, None)
         if gone is not None and ticket is None:
             state = replace(state, gone_since=self.now_text, gone_reason=gone)
+        elif ticket is None and item.url in self._completely_listed:
+            # Else only the next complete listing read whole would remember it, and a removal before
+            # that (a 304 meanwhile) would not show as a disappearance.
+            state = replace(state, listed_at=self.now_text)
         self._recorded[item.url] = state
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:

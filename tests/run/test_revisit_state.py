@@ -130,3 +130,33 @@ def test_a_new_articles_page_found_gone_is_a_removal_to_confirm(tmp_path: Path) 
     (ticket,) = run(18).plan()
     assert (ticket.url, ticket.due.reason) == (gone.url, "confirm_removal")
     store.close()
+
+
+def test_a_new_article_a_complete_listing_lists_is_due_when_the_next_one_drops_it(tmp_path: Path) -> None:
+    """The run that publishes an article read it in the news sitemap; the next one gets a 304 for it
+    (nothing read); the one after reads it without the article: due at once (a removal shows so)."""
+    root = tmp_path / "rfi_cn"
+    store = VersionStore(root / "versions.sqlite3")
+    policy = RevisitPolicy.from_settings(Settings({"NEWSCRAWL_REVISIT_AGES": ""}))
+    stats = MemoryStatsCollector(get_crawler())
+    span = ("2024-04-01T00:00:00Z", "2024-04-01T23:59:59Z")
+
+    def run(minute: int) -> Revisits:
+        revisits = Revisits(stats, policy, datetime(2024, 4, 1, 8, minute, tzinfo=UTC), root)
+        revisits.open(store)
+        return revisits
+
+    first = run(15)
+    article = Article.from_content(
+        PageContent(URL + "1", title="标题", body="正文。", published="2024-04-01T08:05:00Z"),
+        fetched_at="2024-04-01T08:15:00Z",
+    )
+    first.note_complete_listing({article.url}, *span)
+    first.item_scraped(article)
+    first.commit("articles/2024-04-01/r1.jsonl")
+    assert run(30).plan() == [], "the news sitemap answered 304: nothing new"
+    third = run(45)
+    third.note_complete_listing(set(), *span)
+    (ticket,) = third.plan()
+    assert (ticket.url, ticket.due.reason) == (article.url, "signal")
+    store.close()
