@@ -19,6 +19,7 @@ from newscrawl.store.versions import ArticleState, VersionStore
 from tests.run.test_revisit_runs import recipe
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 URL = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20240401-"
@@ -95,18 +96,28 @@ def test_an_article_a_complete_listing_drops_is_revisited_once(tmp_path: Path) -
     store.close()
 
 
+def opened_runs(root: Path, store: VersionStore, settings: dict[str, str]) -> Callable[[datetime], Revisits]:
+    """Successive runs' revisits over one version store, each opened at its own time."""
+    policy = RevisitPolicy.from_settings(Settings(settings))
+    stats = MemoryStatsCollector(get_crawler())
+
+    def run(now: datetime) -> Revisits:
+        revisits = Revisits(stats, policy, now, root)
+        revisits.open(store)
+        return revisits
+
+    return run
+
+
 def test_a_new_articles_page_found_gone_is_a_removal_to_confirm(tmp_path: Path) -> None:
     """A new article whose page answered 410 (its record made from a feed's full text): that run is the
     first sighting of the removal; the first run CONFIRM_AFTER (6 h) later revisits it to confirm."""
     root = tmp_path / "rfi_cn"
     store = VersionStore(root / "versions.sqlite3")
-    policy = RevisitPolicy.from_settings(Settings())
-    stats = MemoryStatsCollector(get_crawler())
+    runs = opened_runs(root, store, {})
 
     def run(hour: int) -> Revisits:
-        revisits = Revisits(stats, policy, datetime(2024, 4, 1, hour, tzinfo=UTC), root)
-        revisits.open(store)
-        return revisits
+        return runs(datetime(2024, 4, 1, hour, tzinfo=UTC))
 
     first = run(12)
     gone = Article.from_content(
@@ -137,14 +148,11 @@ def test_a_new_article_a_complete_listing_lists_is_due_when_the_next_one_drops_i
     (nothing read); the one after reads it without the article: due at once (a removal shows so)."""
     root = tmp_path / "rfi_cn"
     store = VersionStore(root / "versions.sqlite3")
-    policy = RevisitPolicy.from_settings(Settings({"NEWSCRAWL_REVISIT_AGES": ""}))
-    stats = MemoryStatsCollector(get_crawler())
+    runs = opened_runs(root, store, {"NEWSCRAWL_REVISIT_AGES": ""})
     span = ("2024-04-01T00:00:00Z", "2024-04-01T23:59:59Z")
 
     def run(minute: int) -> Revisits:
-        revisits = Revisits(stats, policy, datetime(2024, 4, 1, 8, minute, tzinfo=UTC), root)
-        revisits.open(store)
-        return revisits
+        return runs(datetime(2024, 4, 1, 8, minute, tzinfo=UTC))
 
     first = run(15)
     article = Article.from_content(
