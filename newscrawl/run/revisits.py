@@ -253,10 +253,12 @@ class Revisits:
         gone = self._gone_at_first_fetch.pop(item.url, None)
         if gone is not None and ticket is None:
             state = replace(state, gone_since=self.now_text, gone_reason=gone)
-        elif ticket is None and item.url in self._completely_listed:
-            # Else only the next complete listing read whole would remember it, and a removal before
-            # that (a 304 meanwhile) would not show as a disappearance.
+        elif item.status == LIVE and item.url in self._completely_listed:
+            # Else only the next complete listing read whole would remember it (a new record's state
+            # starts unlisted), and a removal before that (a 304 meanwhile) would not show as a disappearance.
             state = replace(state, listed_at=self.now_text)
+        elif ticket is not None and item.status == LIVE:
+            state = replace(state, listed_at=ticket.state.listed_at)
         self._recorded[item.url] = state
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
