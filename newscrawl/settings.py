@@ -9,7 +9,8 @@ from __future__ import annotations
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
-# Our `crawl` command: same as Scrapy's, but exits non-zero when the run failed.
+# Our commands: `crawl` (Scrapy's, but exits non-zero when the run failed) and `snapshot` (the
+# latest version of every article as one JSON Lines or Parquet file).
 COMMANDS_MODULE = "newscrawl.commands"
 
 # --- Project settings ------------------------------------------------------------------------
@@ -71,6 +72,16 @@ NEWSCRAWL_RETRY_AFTER_MAX = 120
 # Back-off between retries without Retry-After: base * 2**(attempt-1) seconds, capped.
 NEWSCRAWL_RETRY_BACKOFF_BASE = 2.0
 NEWSCRAWL_RETRY_BACKOFF_MAX = 60.0
+# Revisits of articles already in the dataset (README "Versions, revisits and removals"). An article is
+# fetched again at each of these ages after its publication (a list of durations; empty: only when a
+# listing says it changed), and whenever a sitemap <lastmod> or a feed's updated date is later than
+# the run that last checked it. Revisits are conditional requests (If-None-Match/If-Modified-Since).
+NEWSCRAWL_REVISIT_AGES = "1h,6h,24h,7d"
+# Most revisits per run, oldest due first; the others wait for the next run (nothing is dropped); 0: none.
+NEWSCRAWL_REVISIT_MAX_PER_RUN = 100
+# A page answering 404/410 (or redirecting to a page that is not an article) is published as removed
+# (a tombstone) only when two runs at least this far apart found it so (a duration).
+NEWSCRAWL_REMOVAL_CONFIRM_AFTER = "6h"
 # How many lost/skipped entries the run manifest lists by URL (the counts are always complete).
 NEWSCRAWL_MANIFEST_MAX_LISTED = 500
 

@@ -28,8 +28,35 @@ def feed_fulltext(index: int) -> str:
     )
 
 
-def article_page(index: int, url: str, canonical: str | None = None) -> str:
-    title = f"测试文章{index}：法国与中国的对话"
+def promo_blocks(variant: int) -> tuple[str, str]:
+    """What an A/B test flips on a real page: the self-promo and read-also blocks inside the body,
+    and the related-articles section after the article (``variant`` 0 or 1)."""
+    promo = (
+        '<div class="o-self-promo o-self-promo--newsletter" data-selfpromo-newsletter><p>电邮新闻</p></div>'
+        if variant == 0
+        else '<div class="o-self-promo o-self-promo--app" data-selfpromo-app><p>下载法广应用程序</p></div>'
+    )
+    read_also = (
+        f'<div class="m-interstitial"><span>延伸阅读</span><a href="https://www.rfi.fr/cn/{quote("中国")}/'
+        f'2024032{variant}-x"><p class="m-interstitial__title">相关报导{"甲乙"[variant]}</p></a></div>'
+    )
+    label = "甲乙"[variant]
+    related = f'<section class="o-related"><h2>相关文章</h2><a href="/cn/x{variant}">相关{label}</a></section>'
+    return read_also + promo, related
+
+
+def article_page(
+    index: int,
+    url: str,
+    canonical: str | None = None,
+    *,
+    title: str | None = None,
+    extra: str | None = None,
+    promo: int | None = None,
+) -> str:
+    """An RFI-template article page; ``title`` replaces the headline, ``extra`` is a paragraph appended
+    to the body (an edit), ``promo`` adds the promo/related blocks of that A/B variant."""
+    title = title or f"测试文章{index}：法国与中国的对话"
     ld = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -41,6 +68,8 @@ def article_page(index: int, url: str, canonical: str | None = None) -> str:
     paragraphs = "".join(
         f"<p>第{index}篇文章的第{n}段。法国国际广播电台报道，巴黎与北京继续对话。</p>" for n in range(1, 5)
     )
+    in_body, after = promo_blocks(promo) if promo is not None else ("", "")
+    paragraphs = in_body + paragraphs + (f"<p>{escape(extra)}</p>" if extra else "")
     return f"""<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8">
 <title>{escape(title)} - RFI - 法国国际广播电台</title>
 <link rel="canonical" href="{canonical or url}">
@@ -50,27 +79,36 @@ def article_page(index: int, url: str, canonical: str | None = None) -> str:
 <h1 class="t-content__title a-page-title">{escape(title)}</h1>
 <p class="t-content__chapo">第{index}篇文章的导语。</p>
 <div class="t-content__body u-clearfix">{paragraphs}</div>
-</article></div></body></html>"""
+</article>{after}</div></body></html>"""
 
 
-def rss(items: list[tuple[str, str | None, str]]) -> str:
-    """An RSS 2.0 feed of (title, link or None for an entry without one, description HTML) items."""
+def rss(items: list[tuple[str, str | None, str]], updated: dict[str, str] | None = None) -> str:
+    """An RSS 2.0 feed of (title, link or None for an entry without one, description HTML) items;
+    ``updated`` gives some links an ``<atom:updated>`` date (as written)."""
+    updated = updated or {}
     entries = "".join(
         f"<item><title>{escape(title)}</title>"
         + (f"<link>{escape(link)}</link><guid>{escape(link)}</guid>" if link else "")
-        + f"<pubDate>Mon, 01 Apr 2024 08:00:00 GMT</pubDate><description>{escape(description)}</description></item>"
+        + f"<pubDate>Mon, 01 Apr 2024 08:00:00 GMT</pubDate><description>{escape(description)}</description>"
+        + (f"<atom:updated>{escape(updated[link])}</atom:updated>" if link in updated else "")
+        + "</item>"
         for title, link, description in items
     )
     return (
-        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>RFI 华语</title>'
-        f"<link>https://www.rfi.fr/cn/</link><description>test</description>{entries}</channel></rss>"
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
+        f"<channel><title>RFI 华语</title><link>https://www.rfi.fr/cn/</link><description>test</description>{entries}"
+        "</channel></rss>"
     )
 
 
-def news_sitemap(entries: list[tuple[str, str, str]]) -> str:
-    """A Google News sitemap; each entry is (loc, news:title, news:publication_date)."""
+def news_sitemap(entries: list[tuple[str, str, str]], lastmod: dict[str, str] | None = None) -> str:
+    """A Google News sitemap; each entry is (loc, news:title, news:publication_date); ``lastmod``
+    gives some locs a ``<lastmod>`` (as written)."""
+    lastmod = lastmod or {}
     urls = "".join(
-        f"<url><loc>{escape(loc)}</loc><news:news><news:publication><news:name>RFI</news:name>"
+        f"<url><loc>{escape(loc)}</loc>"
+        + (f"<lastmod>{escape(lastmod[loc])}</lastmod>" if loc in lastmod else "")
+        + "<news:news><news:publication><news:name>RFI</news:name>"
         f"<news:language>zh-cn</news:language></news:publication><news:publication_date>{published}"
         f"</news:publication_date><news:title>{escape(title)}</news:title></news:news></url>"
         for loc, title, published in entries
@@ -120,18 +158,28 @@ class ArchiveBuilder:
             record["body"] = name
         self.lines.append(record)
 
-    def add_feed(self, feed_url: str, links: Sequence[str | None], fulltext: dict[str, str] | None = None) -> None:
-        """A feed listing ``links`` in order; ``fulltext`` gives some links a full-text description."""
+    def add_feed(
+        self,
+        feed_url: str,
+        links: Sequence[str | None],
+        fulltext: dict[str, str] | None = None,
+        updated: dict[str, str] | None = None,
+    ) -> None:
+        """A feed listing ``links`` in order; ``fulltext`` gives some links a full-text description,
+        ``updated`` an updated date."""
         fulltext = fulltext or {}
-        body = rss([(f"条目{n}", link, fulltext.get(link or "", "摘要")) for n, link in enumerate(links)])
+        items = [(f"条目{n}", link, fulltext.get(link or "", "摘要")) for n, link in enumerate(links)]
+        body = rss(items, updated)
         self.add(feed_url, body, Content_Type="application/rss+xml; charset=utf-8")
 
     def add_sitemap(self, url: str, body: str | bytes, status: int = 200, **headers: str) -> None:
         self.add(url, body, status, Content_Type="application/xml; charset=utf-8", **headers)
 
-    def add_article(self, index: int, url: str | None = None) -> str:
+    def add_article(self, index: int, url: str | None = None, page: str | None = None, **headers: str) -> str:
+        """An article page (``page``: another version of it) with extra response headers (``ETag=...``)."""
         url = url or article_url(index)
-        self.add(url, article_page(index, url), Content_Type="text/html; charset=utf-8")
+        headers = {"Content_Type": "text/html; charset=utf-8", **headers}
+        self.add(url, page or article_page(index, url), 200, **headers)
         return url
 
     def write(self) -> Path:

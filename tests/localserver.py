@@ -27,6 +27,7 @@ class Reply:
     body: str | bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before the answer starts (a slow server, a timeout)
+    drop: bool = False  # close the connection without an answer (a reset)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class FeedItem:
     title: str
     link: str
     description: str = "摘要"  # the short summary RFI's own feeds carry: no full text
+    updated: str | None = None  # an <atom:updated> date, as written
 
 
 def feed_reply(items: Iterable[FeedItem]) -> Reply:
@@ -75,11 +77,14 @@ def feed_reply(items: Iterable[FeedItem]) -> Reply:
     entries = "".join(
         f"<item><title>{escape(item.title)}</title><link>{escape(item.link)}</link>"
         f"<guid>{escape(item.link)}</guid><pubDate>Mon, 01 Apr 2024 08:00:00 GMT</pubDate>"
-        f"<description><![CDATA[{item.description}]]></description></item>"
+        f"<description><![CDATA[{item.description}]]></description>"
+        + (f"<atom:updated>{escape(item.updated)}</atom:updated>" if item.updated else "")
+        + "</item>"
         for item in items
     )
     xml = (
-        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>RFI 华语</title>'
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
+        "<channel><title>RFI 华语</title>"
         f"<link>https://www.rfi.fr/cn/</link><description>test</description>{entries}</channel></rss>"
     )
     return Reply(200, xml, {"Content-Type": "application/rss+xml; charset=utf-8"})
@@ -159,6 +164,9 @@ class LocalServer:
                 )
                 reply = server._reply(seen)
                 time.sleep(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    return
                 body = reply.body.encode("utf-8") if isinstance(reply.body, str) else reply.body
                 try:
                     self.send_response(reply.status)

@@ -86,7 +86,13 @@ def test_sitemap_entries_join_feed_entries_before_any_page_request(tmp_path: Pat
         data = tmp_path / "data"
         result = run_crawl(
             data,
-            *crawl_arguments(server.origin, "NEWSCRAWL_NOW=2024-04-02T06:00:00Z", "NEWSCRAWL_BACKFILL_MAX_DAYS=0"),
+            # No age schedule: no month watched for revisits either (tests/run/test_revisit_runs.py has that).
+            *crawl_arguments(
+                server.origin,
+                "NEWSCRAWL_NOW=2024-04-02T06:00:00Z",
+                "NEWSCRAWL_BACKFILL_MAX_DAYS=0",
+                "NEWSCRAWL_REVISIT_AGES=",
+            ),
             *DEFAULT_SITEMAPS,
             replay=None,
         )
@@ -165,7 +171,8 @@ def requested_maps(manifest: dict[str, Any]) -> list[str]:
 def test_catch_up_walks_the_months_of_the_gap(tmp_path: Path) -> None:
     archive, urls = backfill_archive(tmp_path / "archive")
     data = tmp_path / "data"
-    feeds = ["-a", f"feeds={FEED}"]
+    # The catch-up alone: no age schedule, so no month is watched for revisits (tests/run/test_revisit_runs.py).
+    feeds = ["-a", f"feeds={FEED}", "-s", "NEWSCRAWL_REVISIT_AGES="]
 
     # A first run (no finished run before it): the last 31 days, 2 Mar 06:00 UTC to now.
     first = run_crawl(data, *feeds, "-s", "NEWSCRAWL_NOW=2024-04-02T06:00:00Z", replay=archive)

@@ -13,6 +13,7 @@ when the site or the crawler was down (its delay is reported apart, with the cat
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import math
@@ -114,6 +115,7 @@ def score(
         "catch_up": _catch_up(expected, records_of, outages, runs, interval),
         "requests": _requests(counters, records_of, newsroom, end) if counters is not None else None,
         "revisits": _revisits(in_period, records_of, end),
+        "observable": _observable(in_period, records_of, runs, end, interval),
         "manifests": _manifests(dataset),
     }
 
@@ -320,8 +322,72 @@ def _revisits(in_period: Sequence[Story], records_of: dict[int, list[dict[str, A
     }
 
 
+def _observable(
+    in_period: Sequence[Story],
+    records_of: dict[int, list[dict[str, Any]]],
+    runs: Sequence[RunResult],
+    end: datetime,
+    interval: timedelta,
+) -> dict[str, Any]:
+    """Edits and removals measured against the runs that could see them (issue 13's goals).
+
+    An edit is *observable* when a run that finished (site and crawler up) fell between the edit
+    and the article's next change (edit or removal): an edit superseded before any such run, or
+    made and superseded while the site or the crawler was down, is on no page any crawler could
+    fetch. The *signal* of an edit is the first such run (the listings it reads carry the edit's
+    lastmod); captured *within one interval of the signal* = by that run or the next one. A
+    removal's delay is counted from the first finished run after it, whose listings no longer
+    carry the article: the goal is CONFIRM_AFTER (6 h), i.e. CONFIRM_AFTER + one run from the removal.
+    """
+    finished = sorted(run.at for run in runs if run.executed and run.status == "finished")
+
+    def first_run(after: datetime) -> datetime | None:
+        index = bisect.bisect_left(finished, after)
+        return finished[index] if index < len(finished) else None
+
+    observable = seen = by_next_run = 0
+    late: list[dict[str, Any]] = []
+    removal_delays: list[float] = []
+    for story in in_period:
+        records = records_of.get(story.number, [])
+        live = [r for r in records if r.get("status", "live") != "removed"]
+        changes = sorted([edit.at for edit in story.edits] + ([story.removal.at] if story.removal else []))
+        for edit in (e for e in story.edits if e.at <= end):
+            following = [t for t in changes if t > edit.at]
+            signal = first_run(edit.at)
+            if signal is None or signal >= min([*following, end + interval]):
+                continue  # no finished run saw this version
+            observable += 1
+            state = story.version_at(edit.at)
+            captured = [
+                t for r in live if r.get("title") == state.title and r.get("body") == state.body
+                if (t := utc(r.get("fetched_at"))) is not None
+            ]  # fmt: skip
+            if captured:
+                seen += 1
+            if captured and min(captured) <= signal + interval:
+                by_next_run += 1
+            elif len(late) < MAX_LISTED:
+                late.append({"url": story.url, "edit": record_format(edit.at), "signal": record_format(signal),
+                             "captured": record_format(min(captured)) if captured else None})  # fmt: skip
+        if story.removal is not None and story.removal.at <= end:
+            signal = first_run(story.removal.at)
+            stones = [t for r in records if r.get("status") == "removed" and (t := utc(r.get("fetched_at")))]
+            if signal is not None and stones:
+                removal_delays.append((min(stones) - signal).total_seconds())
+    return {
+        "edits_observable": observable,
+        "edits_observable_seen": seen,
+        "edits_seen_within_one_interval_of_signal": by_next_run,
+        "share_within_one_interval": by_next_run / observable if observable else None,
+        "edits_late_listed": late,
+        "removal_delay_after_first_run": _distribution(removal_delays),
+    }
+
+
 def _manifests(dataset: Dataset) -> dict[str, Any]:
-    """Each manifest's counts add up, and its dataset file holds new + feed_only records."""
+    """Each manifest's counts add up (entries, and revisits on their own), and its dataset file
+    holds new + feed_only records plus the revisits' changed + removed + restored ones."""
     not_adding_up, file_mismatch = [], []
     for manifest in dataset.manifests:
         counts = manifest.get("counts") or {}
@@ -330,10 +396,16 @@ def _manifests(dataset: Dataset) -> dict[str, Any]:
             for k, v in counts.items()
             if k not in ("entries_seen", "add_up")
         )
-        if not counts.get("add_up") or total != counts.get("entries_seen"):
+        revisits = manifest.get("revisits") or {}
+        answered = sum(revisits.get(k, 0) for k in ("not_modified", "unchanged", "changed", "removed", "restored"))
+        failed = sum((revisits.get("failed_by_reason") or {}).values())
+        revisits_add_up = revisits.get("requested", 0) == answered + failed
+        if not counts.get("add_up") or total != counts.get("entries_seen") or not revisits_add_up:
             not_adding_up.append(manifest.get("run_id"))
         output = (manifest.get("output") or {}).get("articles")
-        if output and dataset.run_files.get(output) != counts.get("new", 0) + counts.get("feed_only", 0):
+        records = counts.get("new", 0) + counts.get("feed_only", 0)
+        records += sum(revisits.get(k, 0) for k in ("changed", "removed", "restored"))
+        if output and dataset.run_files.get(output) != records:
             file_mismatch.append(manifest.get("run_id"))
     return {
         "count": len(dataset.manifests),
@@ -368,7 +440,7 @@ def table(*scores: dict[str, Any], headers: Sequence[str] = ()) -> str:
 def _rows(scores: dict[str, Any]) -> list[tuple[str, str]]:
     coverage, delay, requests = scores["coverage"], scores["delay"], scores["requests"]
     normal, during = delay["outside_outages"], delay["in_outages"]
-    revisits = scores["revisits"]
+    revisits, observable = scores["revisits"], scores["observable"]
     rows = [
         ("period", f"{scores['period']['start']} → {scores['period']['end']} ({scores['period']['days']:g} days)"),
         ("runs", f"{scores['runs']['executed']}/{scores['runs']['scheduled']} executed, {scores['runs']['statuses']}, "
@@ -403,6 +475,10 @@ def _rows(scores: dict[str, Any]) -> list[tuple[str, str]]:
         ]  # fmt: skip
     rows += [
         ("edits seen", f"{revisits['edits_seen']}/{revisits['edits']}"),
+        ("observable edits seen", f"{observable['edits_observable_seen']}/{observable['edits_observable']}, "
+                                  f"{_share(observable['share_within_one_interval'])} within one interval of a signal"),
+        ("removal delay", f"after the removal: max {_minutes(revisits['removal_delay']['max'])}; after the first "
+                          f"run that could see it: max {_minutes(observable['removal_delay_after_first_run']['max'])}"),
         ("versions without edit", f"{revisits['versions_without_edit']} "
                                   f"({revisits['versions_without_edit_on_rotating_pages']} on rotating pages)"),
         ("tombstones", f"{revisits['removals_tombstoned']}/{revisits['removals']} removals, "

@@ -34,6 +34,7 @@ from newscrawl.config import (
     writable_folder,
 )
 from newscrawl.discovery.options import sitemap_options
+from newscrawl.discovery.revisits import revisit_ages
 from newscrawl.downloader.replay import archive_folder
 from newscrawl.health.config import HEALTH_SETTINGS
 from newscrawl.health.measures import HEALTH_FAILED_STAT
@@ -67,6 +68,9 @@ CRAWL_SETTINGS: dict[str, Callable[[str, object], object]] = {
     "NEWSCRAWL_RETRY_BACKOFF_BASE": duration,
     "NEWSCRAWL_RETRY_BACKOFF_MAX": duration,
     "NEWSCRAWL_MANIFEST_MAX_LISTED": non_negative_int,
+    "NEWSCRAWL_REVISIT_AGES": revisit_ages,
+    "NEWSCRAWL_REVISIT_MAX_PER_RUN": non_negative_int,
+    "NEWSCRAWL_REMOVAL_CONFIRM_AFTER": duration,
     "NEWSCRAWL_REDIS_LEASE": positive_duration,
     "NEWSCRAWL_GLOBAL_RATE": non_negative_number,
     **HEALTH_SETTINGS,

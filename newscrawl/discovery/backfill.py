@@ -77,6 +77,15 @@ def months_covering(start: datetime, end: datetime) -> tuple[Month, ...]:
     return tuple(months)
 
 
+def month_span(month: Month) -> tuple[datetime, datetime]:
+    """The instants both readings of a month (UTC, Paris time) agree belong to it: from its first
+    midnight UTC to its last midnight in Paris (excluded)."""
+    following = Month(month.year + 1, 1) if month.month == 12 else Month(month.year, month.month + 1)
+    start = datetime(month.year, month.month, 1, tzinfo=UTC)
+    end = datetime(following.year, following.month, 1, tzinfo=PARIS).astimezone(UTC)
+    return start, end
+
+
 def plan_backfill(
     now: datetime, *, since: date | None, last_finished: datetime | None, max_days: int
 ) -> BackfillPlan | None:

@@ -37,6 +37,9 @@ class FeedEntry:
     entry_id: str | None  # guid / atom:id, else the link as written
     title: str | None
     published: str | None  # the entry's date, UTC ``YYYY-MM-DDTHH:MM:SSZ``
+    # When the entry says it was last updated (Atom <updated>, RSS <atom:updated>): UTC like
+    # `published`, or the text as written when it cannot be read (a revisit signal counts it ignored).
+    updated: str | None = None
     fulltext_html: str | None = None  # raw content:encoded / atom content / description HTML
     authors: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
@@ -155,6 +158,7 @@ def _entry(raw: Mapping[str, Any], position: int, feed_url: str, fetched_at: str
         entry_id=_text(raw.get("id")) or written_link,
         title=_title(raw),
         published=_published(raw),
+        updated=_updated(raw),
         fulltext_html=_fulltext(raw),
         authors=_unique(_author_name(author) for author in raw.get("authors") or ()),
         tags=_unique(_text(tag.get("term")) for tag in raw.get("tags") or ()),
@@ -185,6 +189,10 @@ def _published(raw: Mapping[str, Any]) -> str | None:
         if published:
             return published
     return None
+
+
+def _updated(raw: Mapping[str, Any]) -> str | None:
+    return struct_time_to_utc(raw.get("updated_parsed")) or _text(raw.get("updated"))
 
 
 def _fulltext(raw: Mapping[str, Any]) -> str | None:

@@ -28,6 +28,14 @@ def listed_by(entry: ListedEntry) -> str:
     return entry.feed_url if isinstance(entry, FeedEntry) else entry.sitemap_url
 
 
+def changed_at(entry: ListedEntry) -> str | None:
+    """When the listing says the article last changed: a feed entry's updated date, a sitemap's
+    ``<lastmod>`` (either as written when it cannot be read, for the revisits to count)."""
+    if isinstance(entry, FeedEntry):
+        return entry.updated
+    return entry.lastmod or entry.unreadable_lastmod
+
+
 def link_of(entry: ListedEntry) -> str | None:
     return entry.link if isinstance(entry, FeedEntry) else entry.loc
 

@@ -2,8 +2,10 @@
 
 A run starts from the configured URLs (``NEWSCRAWL_SITEMAPS``): sitemaps, and robots.txt files
 whose ``Sitemap:`` lines name more. Maps named by robots.txt are read every run, except a map an
-earlier run found to be an index when this run has no back-fill to do; an index is followed only
-for its monthly contents maps, and a monthly map only when the back-fill plan needs its month.
+earlier run found to be an index when this run has no back-fill to do and no month to watch; an
+index is followed only for its monthly contents maps, and a monthly map only when the back-fill
+plan needs its month or its month is watched (its articles are still on the revisit schedule:
+the map's lastmods and absences are revisit signals).
 Nothing is read twice, and the walk is at most three deep (robots.txt → index → month).
 
 Provenance order: every sitemap ranks after every feed; among sitemaps, configured ones in their
@@ -47,6 +49,7 @@ class SitemapWalk:
     configured: Sequence[str]
     plan: BackfillPlan | None
     known_kind: Callable[[str], str | None]  # what an earlier run found a URL to be
+    watched: tuple[Month, ...] = ()  # months whose contents maps are read every run (revisits)
     _queued: set[str] = field(default_factory=set)
     _months: dict[Month, MapToRead] = field(default_factory=dict)
 
@@ -57,14 +60,14 @@ class SitemapWalk:
         """The maps to read among those a robots.txt or an index named (not read yet, needed)."""
         found = []
         for position, url in enumerate(maps.maps):
-            wanted = self.plan is not None or self.known_kind(url) != INDEX_KIND
+            wanted = self.plan is not None or bool(self.watched) or self.known_kind(url) != INDEX_KIND
             if wanted and url not in self._queued:
                 found.append(self._queue(url, (*parent.order, position)))
         for position, (month, url) in enumerate(maps.months.items(), len(maps.maps)):
             if month in self._months or url in self._queued:
                 continue
             self._months[month] = read = MapToRead(url, (*parent.order, position), "month", month)
-            if self.plan is not None and month in self.plan.months:
+            if month in self.watched or (self.plan is not None and month in self.plan.months):
                 self._queued.add(url)
                 found.append(read)
         return found

@@ -77,6 +77,7 @@ class SitemapEntry:
     published: str | None = None  # news:publication_date, UTC (None when it has no time)
     keywords: tuple[str, ...] = ()  # news:keywords
     images: tuple[SitemapImage, ...] = ()  # image:image
+    unreadable_lastmod: str | None = None  # a <lastmod> that is no date, as written (a revisit counts it)
 
     @property
     def listed_at(self) -> str | None:
@@ -205,16 +206,19 @@ def parse_sitemap(body: bytes, sitemap_url: str, *, max_size: int, max_urls: int
     for position, (item, whole) in enumerate(items):
         written = (item["loc"] or None) if whole else None
         title, published, keywords, images = extras.get(written or "", (None, None, (), ()))
+        lastmod_text = _text(item.get("lastmod")) if whole else None
+        lastmod = _lastmod(lastmod_text)
         parsed.entries.append(
             SitemapEntry(
                 sitemap_url=sitemap_url,
                 position=position,
                 loc=join_link(sitemap_url, written),
-                lastmod=_lastmod(item.get("lastmod")) if whole else None,
+                lastmod=lastmod,
                 title=title,
                 published=published,
                 keywords=keywords,
                 images=images,
+                unreadable_lastmod=lastmod_text if lastmod is None else None,
             )
         )
     return parsed

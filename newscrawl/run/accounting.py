@@ -19,6 +19,7 @@ from w3lib.url import safe_url_string
 
 from newscrawl.items import Article
 from newscrawl.run.outcomes import ENTRY_REQUEST, LISTED, OUTCOMES, REASONED, Outcome, OutcomeDropped, entry_outcome
+from newscrawl.run.revisits import is_revision
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -84,17 +85,23 @@ class Accounting:
     def outcome_reported(self, outcome: Outcome) -> None:
         self.count(outcome)
 
+    # A revision (new version, tombstone) stands for no entry: newscrawl.run.revisits counts it.
+
     def item_scraped(self, item: Any) -> None:
-        if isinstance(item, Article):
+        if isinstance(item, Article) and not is_revision(item):
             self.count(Outcome("feed_only" if item.content_source == "feed" else "new"))
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
+        if is_revision(item):
+            return
         if isinstance(exception, OutcomeDropped):
             self.count(exception.outcome)
         else:  # a DropItem from a pipeline that does not say which outcome
             self.count(Outcome("lost", "dropped", url=getattr(item, "url", None), detail=str(exception)))
 
     def item_error(self, item: Any, failure: Failure) -> None:
+        if is_revision(item):
+            return
         detail = f"{type(failure.value).__name__}: {failure.value}"
         self.count(Outcome("lost", "item_error", url=getattr(item, "url", None), detail=detail))
 

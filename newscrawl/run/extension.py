@@ -3,8 +3,10 @@
 It ties the run's parts together and is the one object the spider and the pipelines look up
 (``Run.of(crawler)``): ``clock`` (the run's time, frozen by NEWSCRAWL_NOW), ``identity`` (id,
 folders), ``accounting`` (listing sources and entry outcomes), ``publication`` (claims and
-aliases, committed after the dataset file is stored), ``listing_state`` (validators and named
-maps of each listing, committed only when the run finished),
+aliases, committed after the dataset file is stored), ``revisits`` (what is due, what each revisit
+found; the version store, committed before the seen-store once the dataset file is stored, or at
+the end of a run that stored none), ``listing_state`` (validators and named maps of each listing,
+committed only when the run finished),
 ``fail()`` (the run ends ``failed`` with that reason) and ``refused`` (the run did not get the
 data dir, so nothing may be crawled). The manifest is written when the run starts (``running``)
 and when it ends (``finished`` or ``failed``); then `run_closed` is sent with it, still under the
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
+from newscrawl.discovery.revisits import RevisitPolicy
 from newscrawl.extract.text import counted
 from newscrawl.run.accounting import Accounting, outcomes_total
 from newscrawl.run.clock import RunClock
@@ -37,9 +40,11 @@ from newscrawl.run.lock import DataDirLock
 from newscrawl.run.manifest import manifest_path, settings_snapshot, write_manifest
 from newscrawl.run.publication import Publication
 from newscrawl.run.rejects import RejectsFile
+from newscrawl.run.revisits import Revisits
 from newscrawl.store.feed_storage import AtomicFileFeedStorage
 from newscrawl.store.listings import ListingStateStore
 from newscrawl.store.seen import SeenStore
+from newscrawl.store.versions import VersionStore
 
 if TYPE_CHECKING:
     from typing import Self
@@ -89,7 +94,12 @@ class Run:
             pending_dir=self.identity.root / "seen-pending",
             on_unavailable=self.shared_state_lost,
         )
+        self.revisits = Revisits(
+            self.stats, RevisitPolicy.from_settings(settings), self.clock.now(), self.identity.root
+        )
         self.lock = DataDirLock(self.identity.root, self.identity.run_id, self.clock)
+        # In a fleet, the one process of this data dir that makes its revisits holds it (exclusive).
+        self.revisits_lock = DataDirLock(self.identity.root, self.identity.run_id, self.clock, name=".revisits.lock")
         self.listing_state: ListingStateStore | None = None  # opened with the data dir
         self.backfill: dict[str, Any] | None = None  # the spider's catch-up or back-fill plan, for the manifest
         self.settings_snapshot = settings_snapshot(settings)
@@ -113,6 +123,7 @@ class Run:
     def from_crawler(cls, crawler: Crawler) -> Self:
         run = cls(crawler)
         run.accounting.connect(crawler)
+        run.revisits.connect(crawler)
         crawler.signals.connect(run.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(run.feed_slot_closed, signal=signals.feed_slot_closed)
@@ -161,9 +172,22 @@ class Run:
             self.publication.open(SeenStore(root / "seen.sqlite3"))
         else:
             self.publication.open(shared.open_store(), shared.lease)
+        self.revisits.open(VersionStore(root / "versions.sqlite3"), makes_revisits=self._makes_revisits())
         self.listing_state = ListingStateStore(root / "listings.json")
         logger.info("Run %s started: data dir %s", self.identity.run_id, root)
         self._write_manifest("running")
+
+    def _makes_revisits(self) -> bool:
+        """Whether this run makes the data dir's revisits: always alone on it; in a fleet, the one
+        process that takes the revisits lock (the version store is this data dir's own SQLite file,
+        so two processes revisiting it would both publish an article's next version)."""
+        if self.shared is None or self.revisits_lock.acquire():
+            return True
+        logger.info(
+            "Revisits: another process of the fleet makes this data dir's revisits (%s is held); this one makes none",
+            self.revisits_lock.path,
+        )
+        return False
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self.close_reason = reason
@@ -177,12 +201,18 @@ class Run:
             return
         storage = slot.storage
         if isinstance(storage, AtomicFileFeedStorage) and storage.published_path is not None:
-            self.publication.dataset_stored(str(storage.published_path.relative_to(self.identity.root)))
+            dataset = str(storage.published_path.relative_to(self.identity.root))
+            # Versions first: an article in the version store is never fetched again as new, so a
+            # crash between the two commits cannot publish a second version 1.
+            self.revisits.commit(dataset)
+            self.publication.dataset_stored(dataset)
         elif self.shared_lost is None:  # else the run already failed, for that reason
             refused = self.publication.refused
             self.fail(refused or f"the dataset file {slot.uri} could not be stored; its articles stay unpublished")
 
     def engine_stopped(self) -> None:
+        if not self.refused:
+            self.revisits.commit(None)  # a run without a dataset file: what its revisits observed
         self._check_outcome()
         if not self.errors and self.listing_state is not None:
             try:
@@ -201,6 +231,8 @@ class Run:
         if manifest is not None:
             self.crawler.signals.send_catch_log(run_closed, manifest=manifest)
         self.publication.close()
+        self.revisits.close()
+        self.revisits_lock.release()
         self.lock.release()
 
     def _check_outcome(self) -> None:
@@ -215,6 +247,12 @@ class Run:
             self.fail(
                 f"the counts do not add up: {counted(counts['entries_seen'], 'entry', 'entries')} seen, "
                 f"{outcomes_total(counts)} with an outcome (a path that does not report its entries' outcome)"
+            )
+        revisits = self.revisits.counts()
+        if not revisits["add_up"]:
+            self.fail(
+                f"the revisit counts do not add up: {revisits['requested']} requested, "
+                f"{len(self.revisits.outcomes)} with an outcome"
             )
         if counts["new"] + counts["feed_only"] and self.publication.dataset is None:
             self.fail(
@@ -238,6 +276,23 @@ class Run:
             counts["lost"],
             f"; dataset {dataset}" if dataset else "; no new dataset file",
         )
+        revisits = self.revisits.counts()
+        if revisits["due"] or revisits["signals_ignored"]:
+            logger.info(
+                "Run %s revisits: %d due, %d requested → not modified %d, unchanged %d, changed %d, removed %d, "
+                "restored %d, failed %s; %d deferred; listing dates ignored %s",
+                self.identity.run_id,
+                revisits["due"],
+                revisits["requested"],
+                revisits["not_modified"],
+                revisits["unchanged"],
+                revisits["changed"],
+                revisits["removed"],
+                revisits["restored"],
+                revisits["failed_by_reason"],
+                revisits["deferred"],
+                revisits["signals_ignored"],
+            )
         for error in self.errors:
             logger.error("Run %s failed: %s", self.identity.run_id, error)
 
@@ -278,6 +333,7 @@ class Run:
             "sources": [asdict(source) for source in accounting.sources],
             "backfill": self.backfill,
             "counts": accounting.counts(),
+            "revisits": self.revisits.counts(),
             "output": {
                 "articles": self.publication.dataset,
                 "rejects": self._relative(self.rejects.published),

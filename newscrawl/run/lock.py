@@ -30,9 +30,9 @@ logger = logging.getLogger(__name__)
 
 
 class DataDirLock:
-    def __init__(self, root: Path, run_id: str, clock: RunClock | None = None) -> None:
+    def __init__(self, root: Path, run_id: str, clock: RunClock | None = None, *, name: str = ".lock") -> None:
         self.root = root
-        self.path = root / ".lock"
+        self.path = root / name
         self.run_id = run_id
         self.clock = clock or RunClock()
         self._file: IO[str] | None = None

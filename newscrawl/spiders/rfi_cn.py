@@ -7,30 +7,55 @@ requested with the validators of the last finished run; a 304 is an unchanged li
 that point at one article are merged (``discovery.listings``), feeds before sitemaps.
 Phase 2 starts when every listing is done (``spider_idle``): each new article is requested once,
 with its ``Listing`` (merged entries) in ``cb_kwargs``. A page that cannot be had is re-fetched with the
-browser when it was refused, else rebuilt from a feed's full text, else counted as lost.
+browser when it was refused, else rebuilt from a feed's full text, else counted as lost. Articles
+already in the dataset that are due (age schedule; a listing saying they changed, or a news
+sitemap no longer listing them) are revisited with a conditional request after the new ones
+(``newscrawl.run.revisits``): a new version, a tombstone once a removal is confirmed, or an
+outcome without a record.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import asdict
+from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import Request, signals
-from scrapy.exceptions import DontCloseSpider, DownloadCancelledError, IgnoreRequest
+from scrapy.exceptions import (
+    DontCloseSpider,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
+from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseNeverReceived
 
 from newscrawl.config import feed_urls, optional, origin, read
 from newscrawl.discovery import sitemaps
-from newscrawl.discovery.backfill import BackfillPlan, BackfillProgress, in_window, plan_backfill
+from newscrawl.discovery.backfill import (
+    BackfillPlan,
+    BackfillProgress,
+    in_window,
+    month_span,
+    months_covering,
+    plan_backfill,
+)
 from newscrawl.discovery.feeds import FeedEntry, parse_feed
-from newscrawl.discovery.listings import ListedEntry, Listing, Listings, listed_by
+from newscrawl.discovery.listings import ListedEntry, Listing, Listings, changed_at, listed_by
 from newscrawl.discovery.options import sitemap_options
 from newscrawl.discovery.sitemap_walk import INDEX_KIND, MapToRead, SitemapWalk, SourceOrder, feed_order
 from newscrawl.discovery.sitemaps import SitemapEntry, SitemapImage
@@ -49,12 +74,13 @@ from newscrawl.extract.dates import format_utc, http_date_to_utc
 from newscrawl.extract.pages.feed_fulltext import feed_only_content
 from newscrawl.extract.pages.rfi import RfiArticlePage
 from newscrawl.extract.text import counted
-from newscrawl.items import Article
+from newscrawl.items import REMOVED, Article, content_hash
 from newscrawl.run.accounting import outcomes_total
 from newscrawl.run.clock import RunClock
 from newscrawl.run.extension import Run
 from newscrawl.run.history import last_finished_start
 from newscrawl.run.outcomes import ENTRY_REQUEST, ListingSource, SourceStatus, report_outcome
+from newscrawl.run.revisits import REVISIT_REQUEST, Ticket
 from newscrawl.store.listings import ListingState, ListingStateStore, header_value
 
 if TYPE_CHECKING:
@@ -64,6 +90,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
     from newscrawl.discovery.options import SitemapOptions
+    from newscrawl.discovery.sitemaps import Month
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +98,10 @@ logger = logging.getLogger(__name__)
 # and the challenge or empty shell a page object cannot read an article from.
 BROWSER_RETRY_REASONS = frozenset({"http_403", "http_429", "http_503", "shell"})
 NOT_MODIFIED = 304
+# Statuses a revisit's callback reads itself: not modified, and the two that say a page is gone.
+GONE_STATUSES = frozenset({404, 410})
+REVISIT_STATUSES = [NOT_MODIFIED, *sorted(GONE_STATUSES)]
+GONE_REASONS = frozenset(f"http_{status}" for status in GONE_STATUSES)
 SITEMAP_ROLE = "sitemap"  # meta["newscrawl_role"] of sitemap and robots.txt requests
 
 
@@ -147,7 +178,7 @@ class RfiCnSpider(scrapy.Spider):
         if not self.sitemaps.urls:
             return
         self._plan_backfill(self.sitemaps)
-        self._walk = SitemapWalk(self.sitemaps.urls, self._plan, self._known_kind)
+        self._walk = SitemapWalk(self.sitemaps.urls, self._plan, self._known_kind, self._watched_months())
         for document in self._walk.start():
             yield self._map_request(document)
 
@@ -176,6 +207,15 @@ class RfiCnSpider(scrapy.Spider):
                 options.backfill_max_days,
                 format_utc(plan.horizon),
             )
+
+    def _watched_months(self) -> tuple[Month, ...]:
+        """The months whose articles are still on the revisit schedule: their contents maps are read
+        every run, for the lastmods and absences that are revisit signals (none without revisits)."""
+        policy = self.run.revisits.policy
+        if not policy.ages or not policy.max_per_run or not self.run.revisits.makes_revisits:
+            return ()
+        now = self.run.clock.now()
+        return months_covering(now - policy.last_age, now)
 
     def _known_kind(self, url: str) -> str | None:
         state = self._listing_state().get(url)
@@ -285,7 +325,7 @@ class RfiCnSpider(scrapy.Spider):
         """A sitemap (news, contents) or a sitemap index; a monthly map's entries are kept to the plan's window."""
         kind = "contents" if document.role == "month" else "sitemap"
         if document.role == "month":
-            self._month_walked()
+            self._month_walked(document)
         if response.status == NOT_MODIFIED:
             known = self._known_kind(document.url)
             state = self._unchanged(document.url, "sitemap_index" if known == INDEX_KIND else kind)
@@ -320,8 +360,25 @@ class RfiCnSpider(scrapy.Spider):
         self._record_map(document.url, kind, response, problem, found=found, entries=len(taken), outside_window=outside)
         if problem is None and not outside:
             self._keep_validators(document.url, response, "urlset")
+        if problem is None:
+            self._note_complete(document, entries)
         for entry in taken:
             self._take_entry(document.order, entry)
+
+    def _note_complete(self, document: MapToRead, entries: list[sitemaps.SitemapEntry]) -> None:
+        """A map read whole that lists every live article of a span: a monthly contents map (its month)
+        or a news sitemap (its entries' publication dates). The revisits learn which held articles
+        of that span it lists, and which it no longer does."""
+        published = [entry.published for entry in entries if entry.published]
+        if document.month is not None:
+            start, end = month_span(document.month)
+            span = (format_utc(start), format_utc(end - timedelta(seconds=1)))
+        elif published and len(published) == len(entries):
+            span = (min(published), max(published))
+        else:
+            return  # neither: no span it is complete for
+        listed = {url for entry in entries if entry.loc and (url := canonical_url(entry.loc))}
+        self.run.revisits.note_complete_listing(listed, *span)
 
     def _record_map(
         self,
@@ -357,7 +414,7 @@ class RfiCnSpider(scrapy.Spider):
             ListingSource(document.url, kind, "failed", http_status=status, problem=reason)
         )
         if document.role == "month":
-            self._month_walked()
+            self._month_walked(document)
         # A site may have no robots.txt; a sitemap that cannot be had leaves articles undiscovered.
         level = logging.INFO if document.role == "robots" or failure.check(HostUnreachable) else logging.WARNING
         logger.log(level, "%s %s could not be fetched: %s", kind.capitalize(), document.url, reason)
@@ -367,8 +424,9 @@ class RfiCnSpider(scrapy.Spider):
         for document in self._walk.named(parent, maps):
             yield self._map_request(document)
 
-    def _month_walked(self) -> None:
-        if self._progress is not None:
+    def _month_walked(self, document: MapToRead) -> None:
+        planned = self._plan is not None and document.month in self._plan.months  # not only watched
+        if self._progress is not None and planned:
             self._progress.months_walked += 1
 
     def _take_entry(self, order: SourceOrder, entry: ListedEntry) -> None:
@@ -383,21 +441,29 @@ class RfiCnSpider(scrapy.Spider):
             return
         self._dispatched = True
         assert self.crawler.engine is not None
+        revisits = self.run.revisits
         to_fetch = 0
         for listing in self._listings.in_order():
-            if self.run.publication.is_published(listing.url):
+            if self.run.publication.is_published(listing.url) or revisits.state(listing.url) is not None:
                 report_outcome(self.crawler, "duplicate", "already_stored")
+                for _, entry in listing.entries:
+                    revisits.note_listing(listing.url, changed_at(entry))
                 continue
             to_fetch += 1
             self.crawler.engine.crawl(self._article_request(listing))
+        tickets = revisits.plan()
+        for ticket in tickets:
+            self.crawler.engine.crawl(self._revisit_request(ticket))
         logger.info(
-            "Listings done: %s, %d to fetch, %d already published",
+            "Listings done: %s, %d to fetch, %d already published; %s (%d deferred to later runs)",
             counted(len(self._listings), "distinct article"),
             to_fetch,
             len(self._listings) - to_fetch,
+            counted(len(tickets), "revisit"),
+            revisits.deferred,
         )
         self._start_progress(to_fetch)
-        if to_fetch:
+        if to_fetch or tickets:
             raise DontCloseSpider
 
     def _start_progress(self, queued: int) -> None:
@@ -486,6 +552,7 @@ class RfiCnSpider(scrapy.Spider):
         for name, source in result.sources.items():
             stats.inc_value(f"newscrawl/field_source/{name}/{source}")
         self.run.publication.note_alias(listing.url, result.content.url)
+        self.run.revisits.note_validators(result.content.url, response)
         yield Article.from_content(
             result.content,
             content_source="page",
@@ -525,6 +592,8 @@ class RfiCnSpider(scrapy.Spider):
             if content is None:
                 continue
             logger.info("Page %s unavailable (%s): using the full text of %s", listing.url, reason, entry.feed_url)
+            if reason in GONE_REASONS:
+                self.run.revisits.gone_at_first_fetch(content.url, reason)
             yield Article.from_content(
                 content,
                 content_source="feed",
@@ -539,6 +608,83 @@ class RfiCnSpider(scrapy.Spider):
         for _, listed in listing.entries:
             self._listing_state().forget(listed_by(listed))
         report_outcome(self.crawler, "lost", "no_fulltext", url=listing.url, detail=reason)
+
+    # --- revisits -------------------------------------------------------------------------------
+
+    def _revisit_request(self, ticket: Ticket) -> Request:
+        # After the new articles (lower priority); never filtered as a URL seen before; 304/404/410
+        # reach the callback, which tells a removal from the rest.
+        return Request(
+            self._fetch_url(ticket.url),
+            callback=self.parse_revisit,
+            errback=self.revisit_failed,
+            cb_kwargs={"revisit": ticket},
+            headers=ticket.request_headers(),
+            meta={"newscrawl_role": "page", REVISIT_REQUEST: ticket.url, "handle_httpstatus_list": REVISIT_STATUSES},
+            priority=-1,
+            dont_filter=True,
+        )
+
+    def parse_revisit(self, response: Response, revisit: Ticket) -> Iterator[Any]:
+        revisits = self.run.revisits
+        if response.status == NOT_MODIFIED:
+            if revisit.request_headers():
+                revisits.not_modified(revisit, response)
+            else:  # a 304 to a request that had nothing to compare with says nothing about the page
+                revisits.failed(revisit, "http_304_unasked")
+            return
+        if response.status in GONE_STATUSES:
+            yield from self._gone(revisit, f"http_{response.status}", response)
+            return
+        url = self._canonical_fetched_url(response.url)
+        redirected = url != revisit.url
+        if url is None or classify(url) == "offsite":
+            revisits.failed(revisit, "offsite_redirect")
+            return
+        if not isinstance(response, TextResponse):
+            revisits.failed(revisit, "not_text")
+            return
+        html = response.body if response.encoding in ("utf-8", "utf8") else response.text
+        result = RfiArticlePage(url, html).extract()
+        if result.kind == "not_article":
+            if redirected:  # sent to a home page or a section front: the article is gone
+                yield from self._gone(revisit, "redirect", response)
+            else:
+                revisits.failed(revisit, "not_article")
+            return
+        content = result.content
+        if result.kind == "shell" or content is None:
+            revisits.failed(revisit, "challenge")
+            return
+        if redirected or content.url != revisit.url:  # another article now: not this one's new version
+            revisits.failed(revisit, "moved")
+            return
+        state = revisit.state
+        if state.status != REMOVED and content_hash(asdict(content)) == state.content_hash:
+            revisits.unchanged(revisit, response)
+            return
+        revisits.note_validators(revisit.url, response)
+        yield Article.from_content(
+            content,
+            content_source="page",
+            fetched_with="http",
+            feed=json.loads(state.feed) if state.feed else None,
+            fetched_at=self._fetched_at(response),
+            version=state.version + 1,
+            first_seen=state.first_seen,
+        )
+
+    def _gone(self, revisit: Ticket, reason: str, response: Response) -> Iterator[Any]:
+        tombstone = self.run.revisits.gone(revisit, reason, self._fetched_at(response))
+        if tombstone is not None:
+            logger.info("Article %s gone (%s) since %s: tombstone", revisit.url, reason, tombstone.removed_at)
+            yield tombstone
+
+    def revisit_failed(self, failure: Failure) -> None:
+        ticket: Ticket = failure.request.cb_kwargs["revisit"]  # type: ignore[attr-defined]
+        reason = revisit_failure_reason(failure)
+        logger.info("Revisit of %s failed (%s): tried again later", ticket.url, reason)
+        self.run.revisits.failed(ticket, reason)
 
     def _fetched_at(self, response: Response) -> str:
         """When the response was produced: the frozen run clock, else its Date header (the recorded
@@ -567,3 +713,28 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
     if failure.check(IgnoreRequest):
         return "ignored", None
     return type(failure.value).__name__, None
+
+
+_TIMEOUTS = (DownloadTimeoutError, TwistedTimeoutError, TimeoutError)
+_CONNECTION_ERRORS = (
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    ResponseDataLossError,
+    ResponseNeverReceived,
+    ConnectError,
+    ConnectionDone,
+    ConnectionLost,
+)
+
+
+def revisit_failure_reason(failure: Failure) -> str:
+    """Why a revisit could not be made, in the few words the manifest counts (never a removal)."""
+    if failure.check(*_TIMEOUTS):
+        return "timeout"
+    if failure.check(*_CONNECTION_ERRORS):
+        return "connection"
+    if failure.check(IgnoreRequest) and str(failure.value).startswith("Forbidden by robots.txt"):
+        return "robots"
+    if failure.check(HostUnreachable):
+        return "unreachable"
+    return failure_reason(failure)[0]

@@ -12,6 +12,7 @@ from newscrawl.discovery.backfill import (
     BackfillProgress,
     format_duration,
     in_window,
+    month_span,
     months_covering,
     plan_backfill,
     since_horizon,
@@ -151,3 +152,8 @@ def test_labels_and_the_manifest_summary() -> None:
         "bounded": False,
         "missing_months": ["2024-04"],
     }
+
+
+def test_a_months_span_is_what_its_utc_and_paris_readings_share() -> None:
+    assert month_span(Month(2024, 3)) == (utc(2024, 3, 1), utc(2024, 3, 31, 22, 0))  # ends in CEST
+    assert month_span(Month(2024, 12)) == (utc(2024, 12, 1), utc(2024, 12, 31, 23, 0))  # CET

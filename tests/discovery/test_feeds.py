@@ -125,11 +125,21 @@ def test_atom_entry_gives_every_field() -> None:
         entry_id="tag:rfi.fr,2024:1",
         title="法国 & <中国> 要闻",
         published="2024-03-31T15:00:00Z",
+        updated="2024-04-01T07:30:15Z",
         fulltext_html="<p data-selfpromo-x>全文</p><!--1-->",
         authors=("王明", "Anne"),
         tags=("中国",),
         enclosures=(("https://aod.rfi.fr/a.mp3", "audio/mpeg"),),
     )
+
+
+def test_an_updated_date_is_kept_as_written_when_it_cannot_be_read() -> None:
+    """A revisit signal: an unreadable date must reach the spider to be counted as ignored."""
+    document = """<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+<entry><title>a</title><id>urn:uuid:1</id><link href="https://www.rfi.fr/cn/中国/20240331-a"/>
+<published>2024-03-31T10:00:00Z</published><updated> last tuesday </updated></entry></feed>"""
+    entry = only_entry(document)
+    assert (entry.published, entry.updated) == ("2024-03-31T10:00:00Z", "last tuesday")
 
 
 def test_atom_without_published_takes_updated_and_escapes_a_text_summary() -> None:

@@ -67,3 +67,15 @@ def test_without_a_plan_no_month_is_read() -> None:
     robots = MapToRead(ROBOTS, (1, 0), "robots")
     assert walk.named(robots, maps(months=(MARCH, APRIL))) == []
     assert walk.missing_months() == []
+
+
+def test_watched_months_are_read_every_run_with_their_index_and_without_a_plan() -> None:
+    def known(url: str) -> str | None:
+        return "sitemapindex" if url == INDEX else "urlset"
+
+    walk = SitemapWalk([ROBOTS], None, known, watched=(MARCH, APRIL))
+    robots = MapToRead(ROBOTS, (1, 0), "robots")
+    assert [m.url for m in walk.named(robots, maps(NEWS, INDEX))] == [NEWS, INDEX]
+    index = MapToRead(INDEX, (1, 0, 1), "listed")
+    assert [m.month for m in walk.named(index, maps(months=(Month(2024, 2), MARCH, APRIL)))] == [MARCH, APRIL]
+    assert walk.missing_months() == []

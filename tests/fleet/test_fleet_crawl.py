@@ -7,6 +7,7 @@ error when Redis goes away, the request rate and a 429 pause shared by every pro
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -281,3 +282,38 @@ def test_without_redis_nothing_of_the_fleet_is_loaded(
     assert result.returncode == 0, result.stderr[-2000:]
     assert not re.search(r"newscrawl\.fleet\.(extension|scheduler|rate)", result.stderr)
     assert len(dataset(tmp_path / "data")) == len(site.urls)
+
+
+def test_one_process_of_a_data_dir_makes_its_revisits_the_others_none(redis_url: str, tmp_path: Path) -> None:
+    """The version store is the data dir's own: while another process of the fleet holds the data
+    dir's revisits lock, a process makes no revisit (one INFO line says so); once it is free, the
+    next process makes the revisits the listing's signal asks for."""
+    urls = [article_url(n) for n in range(3)]
+    first = "2024-04-02T00:00:00Z"
+    changed = "2024-04-02T01:00:00Z"  # later than the first run: each article is due from the next run on
+    data_dir = tmp_path / "node"
+    with LocalServer() as server:
+        server.route("/robots.txt", Reply(404, "none"))
+        server.route("/cn/rss", feed_reply(FeedItem(f"文章{n}", url, updated=changed) for n, url in enumerate(urls)))
+        for n, url in enumerate(urls):
+            server.route(path_of(url), html(article_page(n, url)))
+        site = Site(server, urls)
+
+        def crawl(now: str) -> tuple[dict[str, Any], str]:
+            result = run_crawl(data_dir, *fleet_arguments(site, redis_url, f"NEWSCRAWL_NOW={now}"))
+            assert result.returncode == 0, result.stderr[-3000:]
+            return manifests(data_dir)[-1], result.stderr
+
+        one, _ = crawl(first)
+        assert one["counts"]["new"] == 3
+        lock_path = data_dir / "rfi_cn" / ".revisits.lock"
+        with lock_path.open("a") as held:
+            fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # another process of the fleet makes the revisits
+            two, log = crawl("2024-04-02T02:00:00Z")
+        assert (two["revisits"]["due"], two["revisits"]["requested"]) == (0, 0)
+        assert log.count("another process of the fleet makes this data dir's revisits") == 1
+        three, _ = crawl("2024-04-02T03:00:00Z")
+        assert three["revisits"]["requested"] == 3
+        assert three["revisits"]["not_modified"] + three["revisits"]["unchanged"] == 3
+    assert set(site.page_requests().values()) == {2}, "each page: its first fetch, one revisit"
+    assert len(dataset(data_dir)) == 3, "nothing changed: no new version"

@@ -189,6 +189,7 @@ def test_the_rfi_spiders_article_requests_travel_whole() -> None:
             "id-1",
             "标题",
             "2024-04-01T08:00:00Z",
+            "2024-04-01T08:30:00Z",
             "<p>全文</p>",
             ("记者甲",),
             ("中国",),

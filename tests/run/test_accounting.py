@@ -22,7 +22,7 @@ from tests.conftest import BUNDLED_ARCHIVE, REPO, dataset, flat_total, manifests
 REDIRECT_FIXTURE = REPO / "fixtures" / "redirect"
 EXPECTED = REPO / "fixtures" / "expected"
 FEED = "https://www.rfi.fr/cn/rss"
-PROVENANCE = ("feed", "fetched_at")
+PROVENANCE = ("feed", "fetched_at", "first_seen")
 
 
 def only_manifest(data: Path) -> dict[str, Any]:
@@ -52,6 +52,7 @@ def test_an_old_slug_redirecting_to_a_listed_article_is_a_duplicate(tmp_path: Pa
     for name in ("slug-only", "video"):  # the pages of the bundled archive, reached through redirects
         expected = json.loads((EXPECTED / f"{name}.json").read_text(encoding="utf-8"))
         record = records.pop(expected["url"])
+        assert record["first_seen"] == record["fetched_at"]
         assert {k: v for k, v in record.items() if k not in PROVENANCE} == {
             k: v for k, v in expected.items() if k not in PROVENANCE
         }

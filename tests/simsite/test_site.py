@@ -12,7 +12,7 @@ import gzip
 import http.client
 import json
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -20,11 +20,11 @@ from urllib.parse import quote
 import pytest
 from lxml import etree
 
-from bench.simsite.driver import Driver
+from bench.simsite.driver import Driver, RunResult, schedule
 from bench.simsite.newsroom import Burst, Newsroom, NewsroomConfig, Story
 from bench.simsite.render import http_date
 from bench.simsite.run import FEEDS_ONLY
-from bench.simsite.score import record_format, score
+from bench.simsite.score import load, record_format, score
 from bench.simsite.server import Failures, ServerConfig, SimSite, Window
 from bench.simsite.site import FEEDX_PATH, SiteConfig
 from newscrawl.discovery.feeds import parse_feed
@@ -362,6 +362,75 @@ def test_score_finds_duplicates_wrong_dates_and_manifests_that_do_not_add_up(
     assert scores["manifests"]["file_mismatch"] == ["r1"]  # 2 records in the file, 3 new
 
 
+def test_score_counts_the_revisits_records_in_a_run_file_and_checks_their_own_sum(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
+    story = newsroom.in_period()[0]
+    first = {"id": "a", "url": story.url, "version": 1, "published": record_format(story.published),
+             "fetched_at": "2024-04-03T00:00:00Z"}  # fmt: skip
+    second = {**first, "version": 2, "fetched_at": "2024-04-03T01:00:00Z"}
+    counts = {"entries_seen": 1, "new": 1, "feed_only": 0, "duplicate": {}, "skipped": {}, "rejected": 0,
+              "lost": {}, "add_up": True}  # fmt: skip
+    revisits = {"due": 3, "requested": 3, "not_modified": 1, "unchanged": 0, "changed": 1, "removed": 0,
+                "restored": 0, "failed_by_reason": {"http_503": 1}, "deferred": 0, "add_up": True}  # fmt: skip
+    manifest = {"run_id": "r1", "status": "finished", "counts": counts, "revisits": revisits,
+                "output": {"articles": "articles/2024-04-01/run.jsonl"}}  # fmt: skip
+    write_dataset(tmp_path, [first, second], manifest)
+    assert score(tmp_path, newsroom, [])["manifests"]["not_adding_up"] == []
+    assert score(tmp_path, newsroom, [])["manifests"]["file_mismatch"] == []  # 1 new + 1 changed
+    revisits["failed_by_reason"] = {}
+    write_dataset(tmp_path / "again", [first, second], manifest)
+    assert score(tmp_path / "again", newsroom, [])["manifests"]["not_adding_up"] == ["r1"]
+
+
+def test_observable_edits_and_removals_are_timed_from_the_first_run_that_could_see_them(
+    newsroom: Newsroom, tmp_path: Path
+) -> None:
+    """Runs every 15 minutes; an edit captured by the run after the one that first saw it counts as
+    within one interval, one captured later does not; an edit superseded before any run is not
+    observable; a removal's delay counts from the first run after it."""
+    story = next(s for s in newsroom.in_period() if len(s.edits) == 2 and s.removal is None)
+    first, second = story.edits[0], story.edits[1]
+    grid = timedelta(minutes=15)
+
+    def run_after(t: datetime) -> datetime:
+        return START + ((t - START) // grid + 1) * grid
+
+    def record(version: int, at: datetime) -> dict[str, object]:
+        state = story.version_at(at)
+        return {"id": "a", "url": story.url, "version": version, "title": state.title, "body": state.body,
+                "published": record_format(story.published), "fetched_at": record_format(at)}  # fmt: skip
+
+    runs = [RunResult(t, True, "finished") for t in schedule(START, newsroom.config.end, grid)]
+    observable_second = run_after(first.at) < second.at
+    records = [record(1, story.published), record(2, run_after(first.at) + grid)]
+    if observable_second:
+        records.append(record(3, run_after(second.at) + 3 * grid))  # two intervals late
+    write_dataset(tmp_path, records, {"run_id": "r1", "status": "finished", "counts": {}, "output": {}})
+    observable = score(tmp_path, newsroom, runs)["observable"]
+    end = newsroom.config.end
+
+    def seen_by_a_run(s: Story, at: datetime) -> bool:
+        changes = [e.at for e in s.edits if e.at > at] + ([s.removal.at] if s.removal else [])
+        return run_after(at) < min([*changes, end + grid])
+
+    everyone = sum(1 for s in newsroom.in_period() for e in s.edits if e.at <= end and seen_by_a_run(s, e.at))
+    assert observable["edits_observable"] == everyone
+    assert seen_by_a_run(story, second.at) == observable_second
+    assert observable["edits_seen_within_one_interval_of_signal"] == 1
+    assert observable["edits_observable_seen"] == 1 + observable_second
+
+    removals = Newsroom(replace(newsroom.config, removal_share=0.5))  # the fixture's period has no removal
+    removed = next(s for s in removals.in_period() if s.removal is not None and s.removal.at < newsroom.config.end)
+    assert removed.removal is not None
+    stone = {"id": "b", "url": removed.url, "version": 2, "status": "removed", "title": "", "body": "",
+             "published": record_format(removed.published),
+             "fetched_at": record_format(run_after(removed.removal.at) + timedelta(hours=6))}  # fmt: skip
+    write_dataset(tmp_path / "removal", [stone], {"run_id": "r1", "status": "finished", "counts": {}, "output": {}})
+    delays = score(tmp_path / "removal", removals, runs)["observable"]["removal_delay_after_first_run"]
+    assert delays["max"] == 6 * 3600
+
+
 # --- short crawls -------------------------------------------------------------------------------
 
 
@@ -379,7 +448,9 @@ def test_a_quiet_day_with_feeds_alone_is_fully_covered_once(tmp_path: Path) -> N
     assert scores["coverage"]["share"] == 1.0
     assert scores["coverage"]["unknown_records"] == 0
     assert scores["duplicates"]["count"] == 0
-    assert scores["published_right"] == {"checked": scores["coverage"]["covered"], "wrong": 0, "listed": []}
+    # Every record right, versions included (edited articles have more than one record).
+    assert scores["published_right"]["wrong"] == 0
+    assert scores["published_right"]["checked"] >= scores["coverage"]["covered"]
     assert 0 < scores["delay"]["outside_outages"]["max"] <= 2 * 3600
     [catch_up] = scores["catch_up"]
     assert catch_up["first_run_after"] == "2024-04-02T12:00:00Z"
@@ -412,6 +483,53 @@ def test_a_burst_larger_than_the_feeds_is_not_fully_covered_and_the_score_says_w
     assert (coverage["missing"], coverage["covered"]) == (len(missing), len(expected) - len(missing))
     assert coverage["share"] < 1
     assert scores["duplicates"]["count"] == 0
+
+
+@pytest.mark.slow
+def test_a_day_and_a_half_of_edits_removals_and_failing_revisits_ends_in_versions_and_tombstones(
+    tmp_path: Path,
+) -> None:
+    """Issue 13's month in small: every 3 hours for 36 hours, many edits, removals and rotating promos,
+    a fifth of the revisits failing transiently (5xx, 429, resets). Every edit a run could see is a
+    version by the run after it, no promo flip mints one, no tombstone is false, and every removal
+    is tombstoned within CONFIRM_AFTER (6 h) + one run of the first run that could see it."""
+    start = START
+    end = start + timedelta(hours=36)
+    config = NewsroomConfig(
+        start=start, end=end, seed=6, history=timedelta(hours=6), hourly_rate=(0.6,) * 24,
+        edit_counts=(0.3, 0.4, 0.3), edit_ages=(timedelta(minutes=10), timedelta(hours=12)),
+        removal_share=0.3, removal_ages=(timedelta(minutes=30), timedelta(hours=6)), promo_rotation_share=0.3,
+    )  # fmt: skip
+    newsroom = Newsroom(config)
+    failures = Failures(share=0.2, kinds=("500", "503", "429", "reset"), scope="revisits", seed=6)
+    interval = timedelta(hours=3)
+    with SimSite(newsroom, server_config=ServerConfig(failures=failures)) as site:
+        driver = Driver(site, tmp_path, interval=interval, mode="inprocess")
+        runs = driver.run(start, end)
+        scores = score(tmp_path, newsroom, runs, counters=site.counters, interval=interval)
+    assert scores["runs"]["statuses"] == {"finished": len(runs)}
+    assert scores["coverage"]["share"] == 1.0
+    assert scores["duplicates"]["count"] == 0
+    assert scores["manifests"]["not_adding_up"] == scores["manifests"]["file_mismatch"] == []
+    injected = set(scores["requests"]["by_kind"]["page"]) & {"500", "503", "429", "reset"}
+    assert len(injected) >= 3, scores["requests"]["by_kind"]["page"]  # revisits did fail, most retried
+    revisits, observable = scores["revisits"], scores["observable"]
+    assert observable["edits_observable"] >= 10
+    assert observable["share_within_one_interval"] == 1.0, observable["edits_late_listed"]
+    assert revisits["versions_without_edit"] == 0
+    assert revisits["false_tombstones"] == 0
+    # Removals a run saw while the page was still there, or whose page was gone at the first fetch
+    # (the record then comes from the feedx mirror's full text), early enough to be confirmed.
+    published = {record["url"] for record in load(tmp_path).records}
+    last_confirmable = end - timedelta(hours=6) - 2 * interval
+    confirmable = [
+        s
+        for s in newsroom.in_period()
+        if s.removal is not None and s.removal.at <= last_confirmable and s.url in published
+    ]
+    assert len(confirmable) >= 3
+    assert revisits["removals_tombstoned"] == len(confirmable)
+    assert observable["removal_delay_after_first_run"]["max"] <= (timedelta(hours=6) + interval).total_seconds()
 
 
 def test_score_reads_versions_and_tombstones(tmp_path: Path) -> None:
