@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import lxml.html
 import trafilatura
 
-from newscrawl.discovery.urls import canonical_url, path_segments
+from newscrawl.discovery.urls import canonical_url, classify, path_segments
 from newscrawl.extract.pages.rfi import RfiArticlePage
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ def parse_with_page_object(page: tuple[str, str | bytes]) -> object:
     """
     canonical_url.cache_clear()
     path_segments.cache_clear()
+    classify.cache_clear()
     result = RfiArticlePage(*page).extract()
     if result.kind != "article" or result.sources.get("body") != "dom":
         raise RuntimeError(

@@ -144,6 +144,7 @@ def path_segments(url: str) -> tuple[str, ...]:
     return tuple(s for s in unquote(path).split("/") if s)  # one decode (a "/" never ends inside an escape run)
 
 
+@lru_cache(maxsize=4096)  # an article's URL is classified when listed, fetched and read from its page
 def classify(url: str) -> UrlKind:
     """What a canonical URL points at, as far as its shape tells."""
     if _refused(url):

@@ -53,7 +53,8 @@ def clean_text(s: str | None) -> str | None:
     """Whitespace-collapsed NFC text, or None when nothing is left."""
     if not s:
         return None
-    if _ZERO_WIDTH.search(s):
+    # Three substring tests: several times cheaper than one regex search over a paragraph.
+    if "\u200b" in s or "\u2060" in s or "\ufeff" in s:
         s = _ZERO_WIDTH.sub("", s)
     text = " ".join(s.split())  # str.split() splits on exactly the characters that are str.isspace()
     if not text:

@@ -18,6 +18,7 @@ from scrapy.http import Response
 from w3lib.url import safe_url_string
 
 from newscrawl.items import Article
+from newscrawl.run.counters import incrementer
 from newscrawl.run.outcomes import ENTRY_REQUEST, LISTED, OUTCOMES, REASONED, Outcome, OutcomeDropped, entry_outcome
 from newscrawl.run.revisits import is_revision
 
@@ -42,6 +43,7 @@ TAKEN_OVER = f"{STATS_PREFIX}taken_over"
 class Accounting:
     def __init__(self, stats: StatsCollector, max_listed: int) -> None:
         self.stats = stats
+        self._increment = incrementer(stats)  # count() runs for every entry
         self.max_listed = max_listed
         self.sources: list[ListingSource] = []
         self.listed: dict[str, list[dict[str, Any]]] = {outcome: [] for outcome in LISTED}
@@ -72,7 +74,7 @@ class Accounting:
     # --- outcomes, from signals ---------------------------------------------------------------
 
     def count(self, outcome: Outcome) -> None:
-        self.stats.inc_value(f"{STATS_PREFIX}{outcome.kind}" + (f"/{outcome.reason}" if outcome.reason else ""))
+        self._increment(f"{STATS_PREFIX}{outcome.kind}" + (f"/{outcome.reason}" if outcome.reason else ""))
         listed = self.listed.get(outcome.kind)
         if listed is None:
             return

@@ -10,18 +10,20 @@
 
 from __future__ import annotations
 
+from types import MethodType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import signals
+from scrapy.statscollectors import StatsCollector
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Self
 
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from scrapy.statscollectors import StatsCollector
 
     from newscrawl.items import Article
 
@@ -46,6 +48,28 @@ COVERAGE_FIELDS = (
 ROLE_META = "newscrawl_role"  # set by the spider on each request: "feed", "page", ...
 
 
+def incrementer(stats: StatsCollector) -> Callable[[str], None]:
+    """``stats.inc_value(key)`` for the run's per-article counters, without Scrapy 2.19's shim.
+
+    ``StatsCollector.__getattribute__`` wraps every stats method in a check for a deprecated
+    ``spider`` argument and sends every attribute read, the method's own ``self._stats``
+    included, through a failed cache lookup: ≈ 1.7 µs an increment instead of ≈ 0.1 µs, and a
+    run makes ~25 an article. For Scrapy's own ``inc_value`` this does what it does on the same
+    dict (read on each call: ``set_stats`` replaces it); a collector that overrides
+    ``inc_value`` gets its override, called past the shim.
+    """
+    method = type(stats).inc_value
+    if method is not StatsCollector.inc_value:
+        return MethodType(method, stats)
+    read = object.__getattribute__
+
+    def increment(key: str) -> None:
+        values: dict[str, Any] = read(stats, "_stats")
+        values[key] = values.setdefault(key, 0) + 1
+
+    return increment
+
+
 def _stats(crawler: Crawler) -> StatsCollector:
     assert crawler.stats is not None
     return crawler.stats
@@ -62,18 +86,18 @@ class RequestCounter:
     """Sits just above the replay middleware (585): sees what the network or the archive answers."""
 
     def __init__(self, stats: StatsCollector) -> None:
-        self.stats = stats
+        self.increment = incrementer(stats)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(_stats(crawler))
 
     def process_request(self, request: Request) -> None:
-        self.stats.inc_value(f"{REQUESTS_PREFIX}{role_of(request)}")
+        self.increment(f"{REQUESTS_PREFIX}{role_of(request)}")
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status == 304:
-            self.stats.inc_value(f"{NOT_MODIFIED_PREFIX}{role_of(request)}")
+            self.increment(f"{NOT_MODIFIED_PREFIX}{role_of(request)}")
         return response
 
 
@@ -83,7 +107,7 @@ def has_value(value: Any) -> bool:
 
 class FieldCoverageCounter:
     def __init__(self, stats: StatsCollector) -> None:
-        self.stats = stats
+        self.increment = incrementer(stats)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -93,7 +117,8 @@ class FieldCoverageCounter:
 
     def item_scraped(self, item: Article) -> None:
         """Sent for each item that passed every pipeline: the records the run publishes."""
-        self.stats.inc_value(COVERAGE_RECORDS_STAT)
+        increment = self.increment
+        increment(COVERAGE_RECORDS_STAT)
         for field in COVERAGE_FIELDS:  # read as attributes: an ItemAdapter costs ~12 µs a record
             if has_value(getattr(item, field, None)):
-                self.stats.inc_value(f"{FIELD_PRESENT_PREFIX}{field}")
+                increment(f"{FIELD_PRESENT_PREFIX}{field}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import asdict
 from datetime import timedelta
 from functools import cached_property
@@ -77,6 +77,7 @@ from newscrawl.extract.text import counted
 from newscrawl.items import REMOVED, Article, content_hash
 from newscrawl.run.accounting import outcomes_total
 from newscrawl.run.clock import RunClock
+from newscrawl.run.counters import incrementer
 from newscrawl.run.extension import Run
 from newscrawl.run.history import last_finished_start
 from newscrawl.run.outcomes import ENTRY_REQUEST, ListingSource, SourceStatus, report_outcome
@@ -160,6 +161,12 @@ class RfiCnSpider(scrapy.Spider):
         """Looked up once (it is used for every feed entry)."""
         assert self.crawler is not None
         return Run.of(self.crawler)
+
+    @cached_property
+    def _increment(self) -> Callable[[str], None]:
+        """The stats' inc_value, bound once: parse_article counts ~12 stats an article."""
+        assert self.crawler is not None
+        return incrementer(self.crawler.stats)
 
     def _listing_state(self) -> ListingStateStore:
         state = self.run.listing_state
@@ -538,11 +545,11 @@ class RfiCnSpider(scrapy.Spider):
         # UTF-8 pages (all of rfi.fr) go to lxml as bytes, without a decode/encode round trip.
         html = response.body if response.encoding in ("utf-8", "utf8") else response.text
         result = RfiArticlePage(url, html).extract()
-        stats = self.crawler.stats
+        increment = self._increment
         for problem in result.problems:
-            stats.inc_value(f"newscrawl/page_problem/{problem}")
+            increment(f"newscrawl/page_problem/{problem}")
         if via_browser and result.kind != "shell":  # a shell's outcome is counted as the page's failure
-            stats.inc_value(f"newscrawl/browser/outcome/{result.kind}")
+            increment(f"newscrawl/browser/outcome/{result.kind}")
         if result.kind == "not_article":
             report_outcome(self.crawler, "skipped", "not_article_page", url=url)
             return
@@ -550,7 +557,7 @@ class RfiCnSpider(scrapy.Spider):
             yield from self._page_unavailable(listing, "shell", via_browser=via_browser)
             return
         for name, source in result.sources.items():
-            stats.inc_value(f"newscrawl/field_source/{name}/{source}")
+            increment(f"newscrawl/field_source/{name}/{source}")
         self.run.publication.note_alias(listing.url, result.content.url)
         self.run.revisits.note_validators(result.content.url, response)
         yield Article.from_content(
