@@ -83,7 +83,7 @@ def test_a_back_fill_costs_its_articles_its_months_and_a_few_listings(tmp_path: 
 
 
 @pytest.mark.slow
-def test_an_unchanged_site_costs_a_run_only_304s_and_robots_txt(tmp_path: Path) -> None:
+def test_an_unchanged_site_costs_a_run_only_304s_and_robots_txt_and_no_page(tmp_path: Path) -> None:
     # 03:00 Paris: nothing is published or edited between the two runs (checked on the model).
     first, second = datetime(2024, 4, 3, 1, 0, tzinfo=UTC), datetime(2024, 4, 3, 1, 15, tzinfo=UTC)
     newsroom = Newsroom(NewsroomConfig(start=first, end=second, seed=4, history=timedelta(days=3)))
@@ -100,5 +100,8 @@ def test_an_unchanged_site_costs_a_run_only_304s_and_robots_txt(tmp_path: Path) 
         "feed": {"304": FEEDS - 1},
         "feedx": {"304": 1},
         "news_sitemap": {"304": 1},
+        # The revisits watch the monthly maps still on their schedule (April, and March's tail).
+        "sitemap_index": {"304": 1},
+        "contents_sitemap": {"304": 2},
     }
     assert run.manifest["counts"]["entries_seen"] == 0
