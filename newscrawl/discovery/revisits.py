@@ -12,7 +12,10 @@
 - **Removal confirmation**: a page found gone is due again ``NEWSCRAWL_REMOVAL_CONFIRM_AFTER``
   after the run that first found it gone.
 - **Failures** (5xx, timeouts, refusals) keep the article due; it is tried again after a back-off
-  that doubles with each failure in a row (from :data:`RETRY_BACKOFF_BASE`, at most a day).
+  that doubles with each failure in a row (from :data:`RETRY_BACKOFF_BASE`, at most a day). A new
+  signal earns one try at once, whatever the back-off (after an outage, an edit made during it is
+  captured by the first run whose listings show it, not hours later); if that try fails too, the
+  back-off goes on from where it was.
 - **The cap**: oldest due first, at most ``NEWSCRAWL_REVISIT_MAX_PER_RUN``; the rest stay due for
   the next run (nothing is dropped: their state does not change).
 """
@@ -106,13 +109,14 @@ def schedule_due(state: ArticleState, policy: RevisitPolicy, now: datetime) -> D
 
 def with_signal(state: ArticleState, changed: datetime) -> ArticleState | None:
     """A listing says the article changed at ``changed``: the state that remembers it, when that is
-    after the last check and after any signal already held; else None."""
+    after the last check and after any signal already held; else None. A new signal lifts a
+    back-off for one try (the failures in a row are kept: another failure backs off longer)."""
     held = instant(state.checked_at)
     if state.signal_at is not None:
         held = max(held, instant(state.signal_at))
     if changed <= held:
         return None
-    return replace(state, signal_at=format_utc(changed))
+    return replace(state, signal_at=format_utc(changed), failed_at=None)
 
 
 def listed_again(state: ArticleState, now: datetime) -> ArticleState | None:

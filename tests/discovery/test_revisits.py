@@ -103,6 +103,25 @@ def test_failures_back_off_doubling() -> None:
     assert schedule_due(twice, POLICY, PUBLISHED + 2 * H) is not None
 
 
+def test_a_new_signal_earns_one_try_whatever_the_back_off() -> None:
+    """An edit made while the site was down: the revisits failed (six in a row: 8 h of back-off); the
+    first listing read after the outage carries the edit's date, and the article is due at once.
+    If that try fails too, the back-off goes on doubling."""
+    outage_end = PUBLISHED + 10 * H
+    failing = state(
+        PUBLISHED + 2 * H, signal_at=format_utc(PUBLISHED + 3 * H), failures=6, failed_at=format_utc(outage_end)
+    )
+    assert schedule_due(failing, POLICY, outage_end + 15 * timedelta(minutes=1)) is None
+    signalled = with_signal(failing, PUBLISHED + 4 * H)  # the edit, during the outage
+    assert signalled is not None
+    assert schedule_due(signalled, POLICY, outage_end + 15 * timedelta(minutes=1)) == Due(
+        PUBLISHED + 4 * H, failing.url, "signal"
+    )
+    assert with_signal(failing, PUBLISHED + 3 * H) is None, "the signal already held does not end it"
+    failed_again = replace(signalled, failures=7, failed_at=format_utc(outage_end + 15 * timedelta(minutes=1)))
+    assert schedule_due(failed_again, POLICY, outage_end + 12 * H) is None, "16 h after the seventh failure"
+
+
 def test_a_signal_after_the_last_check_makes_the_article_due_until_a_revisit_answers() -> None:
     checked = state(PUBLISHED + 2 * H)
     now = PUBLISHED + 3 * H

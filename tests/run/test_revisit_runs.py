@@ -295,8 +295,12 @@ def test_transient_failures_never_remove_and_a_tombstone_is_revisited_without_va
             assert manifest["revisits"]["add_up"], manifest["revisits"]
             return manifest
 
-        def listing(updated: str | None = None) -> None:
-            server.route("/cn/rss", feed_reply([FeedItem(name, url, updated=updated) for name, url in urls.items()]))
+        def listing(updated: str | None = None, *, changed: str | None = None) -> None:
+            """The feed of every article, each `updated` (or only the one named `changed`)."""
+            items = [
+                FeedItem(name, url, updated=updated if changed in (None, name) else None) for name, url in urls.items()
+            ]
+            server.route("/cn/rss", feed_reply(items))
 
         server.route("/robots.txt", allow)
         listing()
@@ -334,7 +338,7 @@ def test_transient_failures_never_remove_and_a_tombstone_is_revisited_without_va
         server.route("/robots.txt", allow)
         before = len(server.requests)
         server.route(path_of(urls["gone"]), html(article_page(8, urls["gone"]), ETag='"back"'))
-        listing(after(three))
+        listing(after(three), changed="gone")
         four = crawl()
         later = [seen.path for seen in server.requests[before:]]
         assert later.count(unquote(path_of(urls["gone"]))) == 1
@@ -342,6 +346,13 @@ def test_transient_failures_never_remove_and_a_tombstone_is_revisited_without_va
         returned = server.requests_to(path_of(urls["gone"]))[-1]
         assert "if-none-match" not in returned.headers
         assert "if-modified-since" not in returned.headers
+
+        before = len(server.requests)
+        listing(after(four))  # a new signal for each: one try now, back-off or not
+        five = crawl()
+        later = [seen.path for seen in server.requests[before:]]
+        assert all(unquote(path_of(urls[n])) in later for n in failures), later
+        assert five["revisits"]["requested"] == len(names)
     assert (four["revisits"]["restored"], four["revisits"]["requested"]) == (1, 1)
     back = [record for record in dataset(data) if record["url"] == urls["gone"]]
     assert [(r["version"], r["status"]) for r in back] == [(1, "live"), (2, "removed"), (3, "live")]
