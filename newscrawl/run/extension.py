@@ -84,8 +84,9 @@ class Run:
         assert crawler.stats is not None
         self.stats = crawler.stats
         self.clock = RunClock.from_settings(settings)
+        started = self.clock.now()  # one instant: the run id, "started" and the revisits' "now" agree
         self.identity = RunIdentity.start(
-            str(crawler.spidercls.name), Path(settings["NEWSCRAWL_DATA_DIR"] or "data"), self.clock.now()
+            str(crawler.spidercls.name), Path(settings["NEWSCRAWL_DATA_DIR"] or "data"), started
         )
         self.accounting = Accounting(self.stats, settings.getint("NEWSCRAWL_MANIFEST_MAX_LISTED"))
         self.publication = Publication(
@@ -94,9 +95,7 @@ class Run:
             pending_dir=self.identity.root / "seen-pending",
             on_unavailable=self.shared_state_lost,
         )
-        self.revisits = Revisits(
-            self.stats, RevisitPolicy.from_settings(settings), self.clock.now(), self.identity.root
-        )
+        self.revisits = Revisits(self.stats, RevisitPolicy.from_settings(settings), started, self.identity.root)
         self.lock = DataDirLock(self.identity.root, self.identity.run_id, self.clock)
         # In a fleet, the one process of this data dir that makes its revisits holds it (exclusive).
         self.revisits_lock = DataDirLock(self.identity.root, self.identity.run_id, self.clock, name=".revisits.lock")

@@ -1,7 +1,7 @@
 """Revisits through the real engine, one rule at a time: replay archives with several responses per URL.
 
 Each run replays its own archive. A revisit is made due by the feed: an ``<atom:updated>`` date
-one second after the previous run started is later than that run's check, so the article is
+one second after the previous run ended is later than that run's checks, so the article is
 revisited (the age schedule has its own tests: tests/discovery/test_revisits.py; the pages here
 were published in 2024, long past their last age).
 """
@@ -71,8 +71,9 @@ class Runs:
 
 
 def after(manifest: dict[str, Any]) -> str:
-    """A listing date one second after a run started: later than that run's check."""
-    return format_utc(instant(manifest["started"]) + timedelta(seconds=1))
+    """A listing date one second after a run ended: later than any check that run made (a new
+    article's check is its fetch, which a slow machine makes seconds after the start)."""
+    return format_utc(instant(manifest["ended"]) + timedelta(seconds=1))
 
 
 def recipe(record: dict[str, Any]) -> str:
