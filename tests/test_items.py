@@ -8,6 +8,8 @@ from dataclasses import asdict, replace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from newscrawl.items import Article, PageContent, Tombstone, content_hash
@@ -57,6 +59,31 @@ def test_from_content_makes_version_1_first_seen_at_the_fetch() -> None:
     assert (record["version"], record["status"], record["first_seen"]) == (1, "live", "2024-04-02T06:00:00Z")
     assert record["content_hash"] == recipe(record)
     assert not list(record_validator().iter_errors(record))
+
+
+# Any text (control characters, quotes, backslashes, U+2028, astral planes) and any nesting the
+# content fields can hold: lists of strings, of objects with string, integer and null values.
+_TEXT = st.text()
+_VALUE = st.one_of(st.none(), _TEXT, st.integers(min_value=-(2**63), max_value=2**64 - 1))
+_OBJECTS = st.lists(st.dictionaries(_TEXT, st.one_of(_VALUE, st.lists(_TEXT, max_size=3)), max_size=5), max_size=3)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {
+            "title": st.one_of(st.none(), _TEXT),
+            "lead": st.one_of(st.none(), _TEXT),
+            "body": st.one_of(st.none(), _TEXT),
+            "authors": st.lists(_TEXT, max_size=3),
+            "tags": st.lists(_TEXT, max_size=3),
+            "images": _OBJECTS,
+            "media": _OBJECTS,
+        }
+    )
+)
+def test_the_hash_is_the_readme_recipe_for_any_content(content: dict[str, Any]) -> None:
+    assert content_hash({**content, "fetched_at": "2024-04-02T06:00:00Z"}) == recipe(content)
 
 
 def test_the_hash_covers_content_only() -> None:

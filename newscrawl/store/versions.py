@@ -12,7 +12,8 @@ published or observed (the run commits it before the seen-store, after the datas
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from newscrawl.store.sqlite import connect
@@ -46,6 +47,7 @@ class ArticleState:
 
 
 COLUMNS = tuple(f.name for f in fields(ArticleState))
+_ROW = attrgetter(*COLUMNS)  # a state as its row (dataclasses.astuple deep-copies every value)
 
 
 class VersionStore:
@@ -106,7 +108,7 @@ class VersionStore:
             before = self._db.total_changes
             self._db.executemany(
                 f"INSERT OR REPLACE INTO articles ({', '.join(COLUMNS)}) VALUES ({placeholders})",
-                (astuple(state) for state in states),
+                (_ROW(state) for state in states),
             )
             return self._db.total_changes - before
 
