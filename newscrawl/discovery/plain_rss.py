@@ -53,6 +53,7 @@ _ITEM_CHILDREN: dict[str, frozenset[str]] = {
 _REPEATABLE = frozenset({"category", "enclosure"})
 _DECLARATION = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']+)[\"']")
 _C1 = re.compile("[\x80-\x9f]")
+_BEYOND_LATIN1 = re.compile("[^\x00-\xff]")  # found at once in Chinese text; max() would read all of it
 _RFC822_DATE = re.compile(
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun),?\s+)?(\d{1,2})\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\s+"
     r"(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s+(gmt|ut|z|[+-]\d{4})",
@@ -163,7 +164,7 @@ def _rfc822_date(text: str) -> time.struct_time:
 
 def _plain(text: str) -> str:
     """Text feedparser returns unchanged (no C1 characters, not Latin-1 only: it repairs those)."""
-    if not text.isascii() and (_C1.search(text) or max(text) < "\u0100"):
+    if not text.isascii() and (_C1.search(text) or not _BEYOND_LATIN1.search(text)):
         raise _NotPlain
     return text
 

@@ -7,7 +7,7 @@ articles there are:
 1. every record's ``(id, version, status)`` and place (file, line) go into a temporary SQLite
    table that keeps the highest version per id (on disk; SQLite's page cache is bounded);
 2. the places of the latest versions are read back in file order and those lines are written,
-   as JSON Lines or as Parquet (pyarrow ``ParquetWriter``, typed columns, one row group per batch).
+   as JSON Lines or as Parquet (``newscrawl.store.parquet``: typed columns, one row group per batch).
 
 Tombstones (``status: "removed"``) are left out unless asked for. v1 records (files written
 before schema v2) come out in the v2 shape: version 1, live, ``first_seen`` = ``fetched_at``, the
@@ -25,10 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from newscrawl.extract.dates import parse_utc
 from newscrawl.items import LIVE, REMOVED, SCHEMA_VERSION, content_hash
 from newscrawl.store.atomic import AtomicFile
 from newscrawl.store.dataset import dataset_files, parse_line
@@ -39,51 +35,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "parquet")
-PARQUET_BATCH_ROWS = 1000  # rows per Parquet row group: the rows held in memory at once
-
-_TIME = pa.timestamp("ms", tz="UTC")  # Parquet has no second unit; the values are whole seconds
-PARQUET_SCHEMA = pa.schema(
-    [
-        ("schema_version", pa.int16()),
-        ("id", pa.string()),
-        ("url", pa.string()),
-        ("version", pa.int32()),
-        ("status", pa.string()),
-        ("content_hash", pa.string()),
-        ("first_seen", _TIME),
-        ("removed_at", _TIME),
-        ("edition", pa.string()),
-        ("language", pa.string()),
-        ("title", pa.string()),
-        ("lead", pa.string()),
-        ("body", pa.string()),
-        ("authors", pa.list_(pa.string())),
-        ("tags", pa.list_(pa.string())),
-        ("section", pa.string()),
-        ("published", _TIME),
-        ("modified", _TIME),
-        ("images", pa.list_(pa.struct([("url", pa.string()), ("caption", pa.string())]))),
-        ("media", pa.list_(pa.struct([("type", pa.string()), ("url", pa.string()), ("duration", pa.int32())]))),
-        ("alternates", pa.map_(pa.string(), pa.string())),
-        ("content_source", pa.string()),
-        ("fetched_with", pa.string()),
-        (
-            "feed",
-            pa.struct(
-                [
-                    ("url", pa.string()),
-                    ("entry_id", pa.string()),
-                    ("entry_title", pa.string()),
-                    ("entry_published", _TIME),
-                    ("position", pa.int32()),
-                ]
-            ),
-        ),
-        ("fetched_at", _TIME),
-        ("spider", pa.string()),
-    ]
-)
-_TIME_FIELDS = ("first_seen", "removed_at", "published", "modified", "fetched_at")
 
 
 @dataclass(frozen=True)
@@ -108,7 +59,7 @@ def as_v2(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class _Writer(Protocol):
+class SnapshotWriter(Protocol):
     batch_rows: int
 
     def write(self, records: Sequence[dict[str, Any]]) -> None: ...
@@ -130,31 +81,6 @@ class _JsonLinesWriter:
         """The file is closed by its publication."""
 
 
-class _ParquetWriter:
-    batch_rows = PARQUET_BATCH_ROWS
-
-    def __init__(self, file: IO[bytes]) -> None:
-        self.writer = pq.ParquetWriter(file, PARQUET_SCHEMA, compression="zstd")
-
-    def write(self, records: Sequence[dict[str, Any]]) -> None:
-        rows = [parquet_row(record) for record in records]
-        self.writer.write_table(pa.Table.from_pylist(rows, schema=PARQUET_SCHEMA), row_group_size=len(rows))
-
-    def close(self) -> None:
-        self.writer.close()
-
-
-def parquet_row(record: dict[str, Any]) -> dict[str, Any]:
-    row: dict[str, Any] = {name: record.get(name) for name in PARQUET_SCHEMA.names}
-    for name in _TIME_FIELDS:
-        row[name] = parse_utc(row[name])
-    feed = row["feed"]
-    if feed is not None:
-        row["feed"] = {**feed, "entry_published": parse_utc(feed.get("entry_published"))}
-    row["alternates"] = list((row["alternates"] or {}).items())
-    return row
-
-
 def write_snapshot(root: Path, out: Path, fmt: str, *, include_removed: bool = False) -> SnapshotResult:
     """The latest version of every article under a spider's folder ``root``, written to ``out``."""
     if fmt not in FORMATS:
@@ -170,7 +96,11 @@ def write_snapshot(root: Path, out: Path, fmt: str, *, include_removed: bool = F
             target = AtomicFile(out)
             file = target.open()
             try:
-                writer: _Writer = _ParquetWriter(file) if fmt == "parquet" else _JsonLinesWriter(file)
+                writer: SnapshotWriter = _JsonLinesWriter(file)
+                if fmt == "parquet":  # pyarrow only for a Parquet snapshot: every scrapy command loads this module
+                    from newscrawl.store.parquet import ParquetWriter
+
+                    writer = ParquetWriter(file)
                 written = 0
                 for batch in _batches(_lines_at(files, places), writer.batch_rows):
                     writer.write(batch)
