@@ -60,6 +60,14 @@ def manifests(data_dir: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
 
 
+def manifests_as_written(data_dir: Path) -> list[dict[str, Any]]:
+    """The manifests in the order they were last written: for runs one after the other, the order
+    they ran. (Run ids start with the start time to the second only: two short runs can start within
+    one second, and their random suffixes then decide the name order.)"""
+    paths = sorted((data_dir / SPIDER / "runs").glob("*.json"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+
+
 def flat_total(counts: dict[str, Any]) -> int:
     return sum(
         sum(v.values()) if isinstance(v, dict) else v for k, v in counts.items() if k not in ("entries_seen", "add_up")

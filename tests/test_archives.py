@@ -8,7 +8,7 @@ from pathlib import Path
 
 from newscrawl.schema import record_validator
 from tests.archive import ArchiveBuilder, article_page, article_url
-from tests.conftest import FEED, dataset, flat_total, manifests, run_crawl
+from tests.conftest import FEED, dataset, flat_total, manifests, manifests_as_written, run_crawl
 from tests.localserver import FeedItem, LocalServer, Reply, crawl_arguments, feed_reply, html, path_of
 
 ROBOTS = "https://www.rfi.fr/robots.txt"
@@ -112,7 +112,7 @@ def test_a_lost_article_is_fetched_by_a_later_run(tmp_path: Path) -> None:
     data = tmp_path / "data"
     assert run_crawl(data, "-a", f"feeds={FEED}", replay=archive("a", second_page=False)).returncode == 0
     assert run_crawl(data, "-a", f"feeds={FEED}", replay=archive("b", second_page=True)).returncode == 0
-    first, second = sorted(manifests(data), key=lambda m: m["started"] + m["run_id"])
+    first, second = manifests_as_written(data)
     assert first["counts"]["lost"] == {"no_fulltext": 1}
     assert first["listed"]["lost"][0]["url"] == article_url(2)
     assert second["counts"]["new"] == 1

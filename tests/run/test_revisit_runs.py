@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from newscrawl.discovery.revisits import instant
 from newscrawl.extract.dates import format_utc
 from tests.archive import ArchiveBuilder, article_page, article_url, contents_sitemap, news_sitemap, sitemap_index
-from tests.conftest import dataset, manifests, run_crawl
+from tests.conftest import dataset, manifests_as_written, run_crawl
 from tests.localserver import FeedItem, LocalServer, Reply, crawl_arguments, feed_reply, html, path_of
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class Runs:
         pairs = [arg for setting in settings for arg in ("-s", setting)]
         result = run_crawl(self.data, "-a", f"feeds={FEED}", "-a", "sitemaps=", *pairs, replay=archive.write())
         assert result.returncode == 0, result.stderr[-4000:]
-        manifest = manifests(self.data)[-1]  # run ids start with the start time
+        manifest = manifests_as_written(self.data)[-1]
         assert manifest["status"] == "finished", manifest["errors"]
         assert manifest["counts"]["add_up"], manifest["counts"]
         assert manifest["revisits"]["add_up"], manifest["revisits"]
@@ -292,7 +292,7 @@ def test_transient_failures_never_remove_and_a_tombstone_is_revisited_without_va
             )
             result = run_crawl(data, *arguments, replay=None)
             assert result.returncode == 0, result.stderr[-4000:]
-            manifest = manifests(data)[-1]
+            manifest = manifests_as_written(data)[-1]
             assert manifest["revisits"]["add_up"], manifest["revisits"]
             return manifest
 
@@ -413,7 +413,7 @@ def test_a_news_sitemap_tells_edits_by_lastmod_and_removals_by_absence(tmp_path:
         arguments = ["-a", f"feeds={FEED}", "-a", f"sitemaps={NEWS}", "-s", at(minutes)]
         result = run_crawl(runs.data, *arguments, replay=archive.write())
         assert result.returncode == 0, result.stderr[-4000:]
-        manifest = manifests(runs.data)[-1]
+        manifest = manifests_as_written(runs.data)[-1]
         assert manifest["status"] == "finished", manifest["errors"]
         return manifest
 
@@ -457,7 +457,7 @@ def test_the_contents_map_of_a_watched_month_is_read_every_run_for_its_signals(t
         arguments = ["-a", f"feeds={FEED}", "-a", f"sitemaps={robots}", "-s", at(minutes)]
         result = run_crawl(runs.data, *arguments, replay=archive.write())
         assert result.returncode == 0, result.stderr[-4000:]
-        return manifests(runs.data)[-1]
+        return manifests_as_written(runs.data)[-1]
 
     crawl(90, None, article_page(1, url))
     two = crawl(105, "2024-04-01T09:40:00Z", article_page(1, url, title="测试文章1（更正）"))
