@@ -56,15 +56,19 @@ def dataset(data_dir: Path) -> list[dict[str, Any]]:
 
 
 def manifests(data_dir: Path) -> list[dict[str, Any]]:
-    paths = sorted((data_dir / SPIDER / "runs").glob("*.json"))
-    return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
+    """The manifests in run id order."""
+    return _read_manifests(sorted((data_dir / SPIDER / "runs").glob("*.json")))
 
 
 def manifests_as_written(data_dir: Path) -> list[dict[str, Any]]:
     """The manifests in the order they were last written: for runs one after the other, the order
     they ran. (Run ids start with the start time to the second only: two short runs can start within
     one second, and their random suffixes then decide the name order.)"""
-    paths = sorted((data_dir / SPIDER / "runs").glob("*.json"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+    paths = (data_dir / SPIDER / "runs").glob("*.json")
+    return _read_manifests(sorted(paths, key=lambda p: (p.stat().st_mtime_ns, p.name)))
+
+
+def _read_manifests(paths: list[Path]) -> list[dict[str, Any]]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in paths]
 
 

@@ -59,7 +59,7 @@ def as_v2(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class SnapshotWriter(Protocol):
+class _Writer(Protocol):
     batch_rows: int
 
     def write(self, records: Sequence[dict[str, Any]]) -> None: ...
@@ -81,6 +81,14 @@ class _JsonLinesWriter:
         """The file is closed by its publication."""
 
 
+def _open_writer(fmt: str, file: IO[bytes]) -> _Writer:
+    if fmt == "parquet":  # pyarrow only for a Parquet snapshot: every scrapy command loads this module
+        from newscrawl.store.parquet import ParquetWriter
+
+        return ParquetWriter(file)
+    return _JsonLinesWriter(file)
+
+
 def write_snapshot(root: Path, out: Path, fmt: str, *, include_removed: bool = False) -> SnapshotResult:
     """The latest version of every article under a spider's folder ``root``, written to ``out``."""
     if fmt not in FORMATS:
@@ -96,11 +104,7 @@ def write_snapshot(root: Path, out: Path, fmt: str, *, include_removed: bool = F
             target = AtomicFile(out)
             file = target.open()
             try:
-                writer: SnapshotWriter = _JsonLinesWriter(file)
-                if fmt == "parquet":  # pyarrow only for a Parquet snapshot: every scrapy command loads this module
-                    from newscrawl.store.parquet import ParquetWriter
-
-                    writer = ParquetWriter(file)
+                writer = _open_writer(fmt, file)
                 written = 0
                 for batch in _batches(_lines_at(files, places), writer.batch_rows):
                     writer.write(batch)

@@ -71,8 +71,8 @@ class Runs:
 
 
 def after(manifest: dict[str, Any]) -> str:
-    """A listing date one second after a run ended: later than any check that run made (a new
-    article's check is its fetch, which a slow machine makes seconds after the start)."""
+    """A listing date one second after a run ended: later than any check that run made, whatever
+    instant its checks carry (the run's start, to the second)."""
     return format_utc(instant(manifest["ended"]) + timedelta(seconds=1))
 
 
