@@ -94,7 +94,7 @@ def machine() -> dict[str, Any]:
     )
     packages = (
         *("scrapy", "twisted", "lxml", "trafilatura", "psutil", "scrapy-playwright", "playwright", "jsonschema"),
-        *("fastjsonschema", "orjson"),
+        *("jsonschema-rs", "orjson"),
     )
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -79,7 +79,10 @@ def test_validate_pipeline_drops_and_writes_the_reject(tmp_path: Path) -> None:
 
 
 # Values that test each keyword of the schema at its edges: formats against patterns, Unicode
-# digits, a trailing newline (``$`` before it), 1.0 and True as integers, duplicates, extras.
+# digits, a trailing newline (``$`` before it), 1.0 and True as integers, duplicates, extras; and
+# where Rust's regular expressions and numbers (the fast check) could read a value otherwise than
+# Python's (jsonschema): characters Python's ``\s`` has and Unicode's White_Space has not (U+001C),
+# U+2028, a character beyond the BMP in a length, 2.0 for a constant 2, an integer beyond 64 bits.
 TRICKY_VALUES: list[Any] = [
     None,
     "",
@@ -95,6 +98,12 @@ TRICKY_VALUES: list[Any] = [
     "https://www.rfi.fr/cn/中国/20240101-a",
     "https://www.rfi.fr/cn/a b",
     "https://www.rfi.fr/cn/%zz",
+    URL + "\x1c",
+    "https://www.rfi.fr/cn/a\x1cb",
+    "https://www.rfi.fr/cn/a\u2028b",
+    "2024-01-01T08:00:00Z\x1c",
+    "𠀀",
+    "zh-Hant\x1c",
     "http://example.com/x.jpg",
     "//example.com/x.jpg",
     "0" * 64,
@@ -103,6 +112,8 @@ TRICKY_VALUES: list[Any] = [
     -1,
     1,
     1.0,
+    2.0,
+    2**70,
     True,
     [],
     ["a", "a"],
