@@ -72,10 +72,10 @@ class ArticleStats:
         if published is None:
             self.without_published += 1
         else:
-            self.published_by_day[f"{published:%Y-%m-%d}"] += 1
+            self.published_by_day[published.date().isoformat()] += 1
             self.published_by_hour[published.hour] += 1
         if captured is not None:
-            self.captured_by_day[f"{captured:%Y-%m-%d}"] += 1
+            self.captured_by_day[captured.date().isoformat()] += 1
             self.captured_by_hour[captured.hour] += 1
         if published is not None and captured is not None:
             self.delays.append((captured - published).total_seconds())

@@ -45,6 +45,7 @@ COVERAGE_FIELDS = (
     "media",
     "alternates",
 )
+_PRESENT_STATS = tuple((field, f"{FIELD_PRESENT_PREFIX}{field}") for field in COVERAGE_FIELDS)
 ROLE_META = "newscrawl_role"  # set by the spider on each request: "feed", "page", ...
 
 
@@ -119,6 +120,6 @@ class FieldCoverageCounter:
         """Sent for each item that passed every pipeline: the records the run publishes."""
         increment = self.increment
         increment(COVERAGE_RECORDS_STAT)
-        for field in COVERAGE_FIELDS:  # read as attributes: an ItemAdapter costs ~12 µs a record
+        for field, stat in _PRESENT_STATS:  # read as attributes: an ItemAdapter costs ~12 µs a record
             if has_value(getattr(item, field, None)):
-                increment(f"{FIELD_PRESENT_PREFIX}{field}")
+                increment(stat)
