@@ -84,7 +84,9 @@ class Run:
         assert crawler.stats is not None
         self.stats = crawler.stats
         self.clock = RunClock.from_settings(settings)
-        started = self.clock.now()  # one instant: the run id, "started" and the revisits' "now" agree
+        # The run's one "now": its id, "started", the revisits' checks and the back-fill's horizon
+        # all read this instant, so no two of them can fall on either side of a second boundary.
+        self.started = started = self.clock.now()
         self.identity = RunIdentity.start(
             str(crawler.spidercls.name), Path(settings["NEWSCRAWL_DATA_DIR"] or "data"), started
         )

@@ -192,7 +192,7 @@ class RfiCnSpider(scrapy.Spider):
     def _plan_backfill(self, options: SitemapOptions) -> None:
         run = self.run
         self._plan = plan = plan_backfill(
-            run.clock.now(),
+            run.started,
             since=options.since,
             last_finished=last_finished_start(run.identity.runs_dir),
             max_days=options.backfill_max_days,
@@ -221,7 +221,7 @@ class RfiCnSpider(scrapy.Spider):
         policy = self.run.revisits.policy
         if not policy.ages or not policy.max_per_run or not self.run.revisits.makes_revisits:
             return ()
-        now = self.run.clock.now()
+        now = self.run.started
         return months_covering(now - policy.last_age, now)
 
     def _known_kind(self, url: str) -> str | None:
