@@ -124,13 +124,17 @@ def split_keywords(value: str | Sequence[str]) -> list[str]:
     return unique(value)
 
 
-def parse_html(html: str | bytes) -> Element | None:
-    """The document element of an HTML text (or of UTF-8 bytes), or None for a document with nothing in it.
+def utf8(html: str | bytes) -> bytes:
+    """An HTML text as the UTF-8 bytes the parser reads (bytes are taken to be UTF-8 already).
 
     UTF-8 bytes go to lxml as they are: decoding a page only to encode it again costs a copy of it.
     """
-    data = html if isinstance(html, bytes) else html.encode("utf-8", "surrogatepass")
-    root: Element | None = etree.fromstring(data, _PARSER)
+    return html if isinstance(html, bytes) else html.encode("utf-8", "surrogatepass")
+
+
+def parse_html(html: str | bytes) -> Element | None:
+    """The document element of an HTML text (or of UTF-8 bytes), or None for a document with nothing in it."""
+    root: Element | None = etree.fromstring(utf8(html), _PARSER)
     return root
 
 

@@ -2,10 +2,12 @@
 
 Each field takes the first non-empty value of its sources, in the rule book's order, and
 `PageResult.sources` says which one gave it so that template drift shows in the crawl stats.
-The document is parsed once; the tree is only modified at the end, for the body (noise removal),
-after every other field has been read. When the RFI body is missing or empty (template drift),
-or when the caller asks for it, the body comes from the generic extractor
-(`newscrawl.extract.generic`) or from a JSON-LD `articleBody` that is not shorter than it.
+The document is parsed once, up to the end of its main article when the parser proves that end
+(`newscrawl.extract.scope`: what follows is never read); the tree is only modified at the end,
+for the body (noise removal), after every other field has been read. When the RFI body is
+missing or empty (template drift), or when the caller asks for it, the body comes from the
+generic extractor (`newscrawl.extract.generic`) or from a JSON-LD `articleBody` that is not
+shorter than it.
 
 Problems reported (stat keys): `jsonld_invalid` (once per script that is not JSON),
 `empty_document`, `no_body` (an article signal but no text), `canonical_ignored` (a
@@ -45,6 +47,7 @@ from newscrawl.extract.jsonld import (
     read_media,
     types_of,
 )
+from newscrawl.extract.scope import BODY_CLASS, parse_page
 from newscrawl.extract.text import (
     Element,
     block_paragraphs,
@@ -56,6 +59,7 @@ from newscrawl.extract.text import (
     split_keywords,
     split_names,
     unique,
+    utf8,
 )
 from newscrawl.items import Image, Media, PageContent
 
@@ -81,7 +85,8 @@ class PageResult:
 # What several fields read, gathered in one walk of the tree: these elements by tag, and the
 # template's divs by class (_COLLECTED_DIVS).
 _COLLECTED = ("meta", "link", "script", "video-player", "audio-player")
-_COLLECTED_DIVS = ("t-content__body", "t-content__main-media")
+_COLLECTED_DIVS = (BODY_CLASS, "t-content__main-media")
+_JSONLD_MARK = b"ld+json"  # in a script's type
 _BODY_NOISE_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "button", "form"})
 _BODY_NOISE_CLASSES = frozenset({"m-interstitial", "o-self-promo", "a-read-more", "m-em-flash", "t-content__shares"})
 _LABEL_TEXTS = XPath("//body//text()[contains(., $label)][not(ancestor::script or ancestor::style)]")
@@ -148,15 +153,22 @@ class RfiArticlePage:
         self.generic = generic
 
     def extract(self) -> PageResult:
-        root = parse_html(self.html)
+        data = utf8(self.html)
+        root, end = parse_page(data)  # up to the end of the main article, when that end is proved
         if root is None:
             return PageResult("shell", problems=["empty_document"])
         elements = _collect(root)
         ld = page_jsonld(elements["script"])
+        if end is not None and ld.article() is None and data.find(_JSONLD_MARK, end) >= 0:
+            # JSON-LD after the article: its article object outranks most of the DOM, so read it all.
+            whole = parse_html(data)
+            if whole is not None:
+                root, elements = whole, _collect(whole)
+                ld = page_jsonld(elements["script"])
         problems = ["jsonld_invalid"] * ld.invalid
         page = _Page(self.url, self.html, root, _meta(elements["meta"]), ld, ld.article() or {}, problems, elements)
         og_type = (page.meta.get("og:type") or "").strip().lower()
-        rfi_body = next(iter(elements["t-content__body"]), None)
+        rfi_body = next(iter(elements[BODY_CLASS]), None)
         if not (page.article or og_type == "article" or rfi_body is not None):
             describes = og_type or any(types_of(o) - _SITE_WIDE_TYPES for o in ld.objects)
             return PageResult("not_article" if describes else "shell", problems=problems)

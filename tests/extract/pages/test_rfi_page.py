@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from bench import corpus, corpus_grown
+from newscrawl.extract.pages import rfi
 from newscrawl.extract.pages.rfi import PageResult, RfiArticlePage
+from newscrawl.extract.scope import ParsedPage, parse_page
+from newscrawl.extract.text import parse_html, utf8
 from tests.conftest import REPO
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from bench.corpus import Page
 
 URL = "https://www.rfi.fr/cn/%E4%B8%AD%E5%9B%BD/20240401-%E6%B5%8B%E8%AF%95"
 PROGRAMME_URL = (
@@ -559,3 +568,45 @@ def test_broken_utf8_bytes_are_read_with_replacement_characters() -> None:
     assert result.kind == "article"
     assert result.content is not None
     assert result.content.body == "中国\ufffd text"
+
+
+# --- what is read: the page up to the end of its main article ------------------------------------
+
+
+def article_page(article: str, after: str, head: str = "") -> str:
+    return html(f'<div id="main-content"><article>{article}</article></div>{after}', head)
+
+
+def test_what_follows_the_main_article_is_not_read() -> None:
+    related = (
+        '<section><article><a class="m-from-author__name">别的作者</a><ul class="m-tags-list">'
+        '<li class="m-tags-list__tag"><a>别的标签</a></li></ul><video-player source="/v.mp4"></video-player>'
+        "</article></section>"
+    )
+    og_article = '<meta property="og:type" content="article">'
+    content = content_of(article_page(rfi_body("<p>正文。</p>"), related, og_article))
+    assert (content.body, content.authors, content.tags, content.media) == ("正文。", [], [], [])
+
+
+def test_json_ld_after_the_main_article_is_still_read() -> None:
+    late = ld({"@type": "NewsArticle", "headline": "晚到的标题", "author": {"name": "作者"}})
+    result = extract(article_page('<h1 class="t-content__title">页面标题</h1>' + rfi_body("<p>正文。</p>"), late))
+    assert result.content is not None
+    assert (result.content.title, result.content.authors) == ("晚到的标题", ["作者"])
+    assert result.sources["title"] == "jsonld"
+
+
+def whole_page(data: bytes) -> ParsedPage:
+    return ParsedPage(parse_html(data), None)
+
+
+@pytest.mark.parametrize("corpus", [corpus.make_pages, corpus_grown.make_pages], ids=["generated", "grown"])
+def test_reading_up_to_the_article_end_gives_what_reading_the_whole_page_gives(
+    corpus: Callable[[int], list[Page]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pages = [(p.url, p.html) for p in corpus(40)]
+    pages += [(URL, path.read_bytes()) for path in sorted((REPO / "fixtures").glob("*/**/*.html"))]
+    scoped = [RfiArticlePage(url, data).extract() for url, data in pages]
+    assert sum(parse_page(utf8(data)).end is not None for _, data in pages) >= 40  # the shortcut is taken
+    monkeypatch.setattr(rfi, "parse_page", whole_page)
+    assert [RfiArticlePage(url, data).extract() for url, data in pages] == scoped
