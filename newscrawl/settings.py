@@ -244,6 +244,8 @@ EXTENSIONS = {
     "newscrawl.run.counters.FieldCoverageCounter": 100,
     # Health monitors (Spidermon) at spider close, alerts, and report.html after the manifest.
     "newscrawl.health.extension.RunHealth": 200,
+    # The garbage collector set for a crawl: the start-up heap frozen, young collections less often.
+    "newscrawl.run.collection.CrawlGarbageCollection": 300,
 }
 # With NEWSCRAWL_REDIS_URL, the fleet's scheduler, extension, rate and storage; otherwise nothing.
 ADDONS = {"newscrawl.fleet.addon.FleetAddon": 0}
