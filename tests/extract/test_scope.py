@@ -88,6 +88,7 @@ def test_what_is_parsed_is_what_a_whole_parse_has_up_to_the_article_end() -> Non
     root, end = parse_page(data)
     whole = parse_html(data)
     assert end is not None
+    assert root is not None
     assert whole is not None
     assert texts(root) == texts(whole)[: len(texts(root))]
     assert etree.tostring(root.find("body/div")) == etree.tostring(whole.find("body/div"))
