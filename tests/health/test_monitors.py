@@ -275,6 +275,18 @@ def test_history_is_the_last_finished_runs_and_the_last_at_the_same_hour(tmp_pat
     assert {m["run_id"][9:11] for m in history.same_hour} == {"08"}
 
 
+def test_a_run_that_started_in_the_same_second_is_history_whatever_its_suffix(tmp_path: Path) -> None:
+    root = tmp_path / "rfi_cn"
+    before = manifest(NOW, suffix="ffffffff")  # a short run: the next one started within its second
+    current = manifest(NOW, suffix="00000000")
+    later = manifest(NOW + timedelta(seconds=1), suffix="00000000")
+    for data in (before, current, later):
+        write_manifest(root, data)
+    history = read_history(root / "runs", current["run_id"], limit=20)
+    assert [m["run_id"] for m in history.recent] == [before["run_id"]]
+    assert [m["run_id"] for m in history.same_hour] == [before["run_id"]]
+
+
 def test_no_runs_dir_is_an_empty_history(tmp_path: Path) -> None:
     history = read_history(tmp_path / "runs", run_id_at(NOW), limit=20)
     assert history.recent == []
