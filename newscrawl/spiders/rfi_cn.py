@@ -30,19 +30,11 @@ from scrapy import Request, signals
 from scrapy.exceptions import (
     DontCloseSpider,
     DownloadCancelledError,
-    DownloadConnectionRefusedError,
-    DownloadFailedError,
-    DownloadTimeoutError,
     IgnoreRequest,
-    ResponseDataLossError,
 )
 from scrapy.http import Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import ConnectError, ConnectionDone, ConnectionLost
-from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
-from twisted.web._newclient import ResponseNeverReceived
 
 from newscrawl.config import feed_urls, optional, origin, read
 from newscrawl.discovery import sitemaps
@@ -62,14 +54,12 @@ from newscrawl.discovery.sitemaps import SitemapEntry, SitemapImage
 from newscrawl.discovery.urls import RFI_ORIGIN, canonical_url, classify
 from newscrawl.downloader.browser import (
     BROWSER_FLAG,
-    BrowserFailure,
     browser_executable,
     browser_mode,
     install_browser_handler,
 )
-from newscrawl.downloader.hostguard import FEED_ROLE, OffsiteRequestRefused
+from newscrawl.downloader.hostguard import FEED_ROLE
 from newscrawl.downloader.reachability import HostUnreachable
-from newscrawl.downloader.retry import RETRY_AFTER_REFUSED
 from newscrawl.extract.dates import format_utc, http_date_to_utc
 from newscrawl.extract.pages.feed_fulltext import feed_only_content
 from newscrawl.extract.pages.rfi import RfiArticlePage
@@ -82,6 +72,7 @@ from newscrawl.run.extension import Run
 from newscrawl.run.history import last_finished_start
 from newscrawl.run.outcomes import ENTRY_REQUEST, ListingSource, SourceStatus, report_outcome
 from newscrawl.run.revisits import REVISIT_REQUEST, Ticket
+from newscrawl.spiders.failures import failure_reason, revisit_failure_reason
 from newscrawl.store.listings import ListingState, ListingStateStore, header_value
 
 if TYPE_CHECKING:
@@ -701,47 +692,3 @@ class RfiCnSpider(scrapy.Spider):
             return clock.stamp()
         header = response.headers.get("Date")
         return http_date_to_utc(header.decode("latin-1") if header else None) or clock.stamp()
-
-
-def failure_reason(failure: Failure) -> tuple[str, int | None]:
-    """A short, stable reason for a failed request (used in stats and the manifest)."""
-    if failure.check(HttpError):
-        response = failure.value.response  # type: ignore[union-attr]
-        status = int(response.status)
-        if response.meta.get(RETRY_AFTER_REFUSED) is not None:
-            return "retry_after_too_long", status
-        return f"http_{status}", status
-    if failure.check(BrowserFailure):
-        return failure.value.reason, None  # type: ignore[union-attr]
-    if failure.check(OffsiteRequestRefused):
-        return "offsite_redirect", None
-    if failure.check(HostUnreachable):
-        return str(failure.value), None
-    if failure.check(IgnoreRequest):
-        return "ignored", None
-    return type(failure.value).__name__, None
-
-
-_TIMEOUTS = (DownloadTimeoutError, TwistedTimeoutError, TimeoutError)
-_CONNECTION_ERRORS = (
-    DownloadConnectionRefusedError,
-    DownloadFailedError,
-    ResponseDataLossError,
-    ResponseNeverReceived,
-    ConnectError,
-    ConnectionDone,
-    ConnectionLost,
-)
-
-
-def revisit_failure_reason(failure: Failure) -> str:
-    """Why a revisit could not be made, in the few words the manifest counts (never a removal)."""
-    if failure.check(*_TIMEOUTS):
-        return "timeout"
-    if failure.check(*_CONNECTION_ERRORS):
-        return "connection"
-    if failure.check(IgnoreRequest) and str(failure.value).startswith("Forbidden by robots.txt"):
-        return "robots"
-    if failure.check(HostUnreachable):
-        return "unreachable"
-    return failure_reason(failure)[0]
