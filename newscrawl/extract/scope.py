@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from newscrawl.extract.text import Element, parse_html
+from newscrawl.extract.text import Element, first_with_class, parse_html
 
 BODY_CLASS = "t-content__body"
 _BODY_MARK = BODY_CLASS.encode()
@@ -81,9 +81,7 @@ def _ends_after_main_article(root: Element) -> bool:
     article = last.getprevious()
     if article is None or article.tag != "article":
         return False
-    for div in article.iter("div"):
-        classes = div.get("class")
-        if classes and BODY_CLASS in classes.split():
-            last.getparent().remove(last)
-            return True
-    return False
+    if first_with_class(article, "div", BODY_CLASS) is None:
+        return False
+    last.getparent().remove(last)
+    return True

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeAlias
 from lxml import etree
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
 
 # Plain lxml elements: lxml.html's element classes cost a Python call for every node touched.
 Element: TypeAlias = etree._Element
@@ -136,6 +136,18 @@ def parse_html(html: str | bytes) -> Element | None:
     """The document element of an HTML text (or of UTF-8 bytes), or None for a document with nothing in it."""
     root: Element | None = etree.fromstring(utf8(html), _PARSER)
     return root
+
+
+def with_class(root: Element, tag: str, token: str) -> Iterator[Element]:
+    """The `tag.token` elements under root (root included), in document order."""
+    for element in root.iter(tag):
+        classes = element.get("class")
+        if classes and token in classes and token in classes.split():
+            yield element
+
+
+def first_with_class(root: Element, tag: str, token: str) -> Element | None:
+    return next(with_class(root, tag, token), None)
 
 
 def drop(element: Element) -> None:

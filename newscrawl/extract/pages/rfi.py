@@ -55,11 +55,13 @@ from newscrawl.extract.text import (
     clean_title,
     drop,
     element_text,
+    first_with_class,
     parse_html,
     split_keywords,
     split_names,
     unique,
     utf8,
+    with_class,
 )
 from newscrawl.items import Image, Media, PageContent
 
@@ -221,18 +223,6 @@ def _first(candidates: Iterable[tuple[T | None, str]]) -> Found[T] | None:
     return None
 
 
-def _with_class(root: Element, tag: str, token: str) -> Iterator[Element]:
-    """The `tag.token` elements under root (root included), in document order."""
-    for element in root.iter(tag):
-        classes = element.get("class")
-        if classes and token in classes and token in classes.split():
-            yield element
-
-
-def _first_with_class(root: Element, tag: str, token: str) -> Element | None:
-    return next(_with_class(root, tag, token), None)
-
-
 def _collect(root: Element) -> dict[str, list[Element]]:
     """The elements several fields read, gathered in one walk (a walk of a whole page costs about
     as much as the rest of one field's work). Read before the tree changes (noise removal)."""
@@ -293,12 +283,12 @@ def _text_of(element: Element | None) -> str | None:
 def _title_candidates(page: _Page, url: str) -> Iterator[tuple[str | None, str]]:
     yield _title(first_string(page.article.get("headline"))), "jsonld"
     yield _title(page.meta.get("og:title"), path_segments(url)[2] if is_programme_url(url) else None), "meta"
-    yield _title(_text_of(_first_with_class(page.root, "h1", "t-content__title"))), "dom"
+    yield _title(_text_of(first_with_class(page.root, "h1", "t-content__title"))), "dom"
     yield _title(_text_of(page.root.find("head/title"))), "meta"
 
 
 def _lead_candidates(page: _Page) -> Iterator[tuple[str | None, str]]:
-    yield _text_of(_first_with_class(page.root, "p", "t-content__chapo")), "dom"
+    yield _text_of(first_with_class(page.root, "p", "t-content__chapo")), "dom"
     yield first_string(page.article.get("description")), "jsonld"
     yield clean_text(page.meta.get("og:description")), "meta"
     yield clean_text(page.meta.get("description")), "meta"
@@ -306,18 +296,16 @@ def _lead_candidates(page: _Page) -> Iterator[tuple[str | None, str]]:
 
 def _author_candidates(page: _Page) -> Iterator[tuple[list[str], str]]:
     yield read_authors(page.article.get("author")), "jsonld"
-    links = _with_class(page.root, "a", "m-from-author__name")
+    links = with_class(page.root, "a", "m-from-author__name")
     yield split_names(element_text(a) or a.get("title") or "" for a in links), "dom"
     yield split_names([page.meta.get("author") or ""]), "meta"
 
 
 def _tag_candidates(page: _Page) -> Iterator[tuple[list[str], str]]:
     yield read_keywords(page.article.get("keywords")), "jsonld"
-    tags = _with_class(page.root, "ul", "m-tags-list")
+    tags = with_class(page.root, "ul", "m-tags-list")
     yield (
-        unique(
-            element_text(a) for ul in tags for li in _with_class(ul, "li", "m-tags-list__tag") for a in li.iter("a")
-        ),
+        unique(element_text(a) for ul in tags for li in with_class(ul, "li", "m-tags-list__tag") for a in li.iter("a")),
         "dom",
     )
     yield split_keywords(page.meta.get("keywords") or ""), "meta"
@@ -329,7 +317,7 @@ def _section_candidates(page: _Page, url: str, title: str | None) -> Iterator[tu
     yield first_string(page.article.get("articleSection")), "jsonld"
     yield clean_text(page.meta.get("article:section")), "meta"
     yield _breadcrumb_section(page.ld.breadcrumb(), page, url, title), "jsonld"
-    items = _with_class(page.root, "li", "m-breadcrumb__list__item")
+    items = with_class(page.root, "li", "m-breadcrumb__list__item")
     dom_items = [(element_text(a), a.get("href")) for li in items for a in li.iter("a")]
     yield _breadcrumb_section(dom_items, page, url, title), "dom"
     yield section_from_url(url), "url"
@@ -371,7 +359,7 @@ def _date(page: _Page, ld_key: str, meta_key: str, time_index: int, label: str) 
 def _machine_dates(page: _Page, ld_key: str, meta_key: str, time_index: int) -> Iterator[tuple[str | None, str]]:
     yield first_string(page.article.get(ld_key)), "jsonld"
     yield page.meta.get(meta_key), "meta"
-    lines = _with_class(page.root, "p", "m-pub-dates")
+    lines = with_class(page.root, "p", "m-pub-dates")
     times = [t.get("datetime") for line in lines for t in line.iter("time") if t.get("datetime") is not None]
     yield (times[time_index] if len(times) > time_index else None), "dom"
 
