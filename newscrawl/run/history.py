@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from newscrawl.run.identity import start_day_and_hour
+from newscrawl.run.identity import start_day_and_hour, start_second
 from newscrawl.run.manifest import manifest_path, read_manifest
 
 if TYPE_CHECKING:
@@ -65,19 +65,14 @@ def finished_before(runs_dir: Path, ids: list[str], limit: int) -> list[dict[str
     return found
 
 
-def _start_second(run_id: str) -> str:
-    """``YYYYMMDDTHHMMSSZ``: the part of a run id that says when it started."""
-    return run_id.partition("-")[0]
-
-
 def read_history(runs_dir: Path, current_run_id: str, limit: int) -> History:
     """The history a run is judged against: finished runs that started before it.
 
     A run id tells seconds apart only (its suffix is random), so a run that started in the same
     second as this one is history too: the data-dir lock means it ran first.
     """
-    second = _start_second(current_run_id)
-    earlier = [run_id for run_id in run_ids(runs_dir) if run_id != current_run_id and _start_second(run_id) <= second]
+    second = start_second(current_run_id)
+    earlier = [run_id for run_id in run_ids(runs_dir) if run_id != current_run_id and start_second(run_id) <= second]
     hour = hour_of(current_run_id)
     same_hour = [run_id for run_id in earlier if hour is not None and hour_of(run_id) == hour]
     return History(

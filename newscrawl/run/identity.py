@@ -58,3 +58,8 @@ def start_day_and_hour(run_id: str) -> tuple[str, int] | None:
     """
     match = _RUN_ID_START.match(run_id)
     return (match[1], int(match[2])) if match else None
+
+
+def start_second(run_id: str) -> str:
+    """``YYYYMMDDTHHMMSSZ``: the part of a run id that says when it started (ids sort by it)."""
+    return run_id.partition("-")[0]
