@@ -2,10 +2,15 @@
 
 A run starts from the configured URLs (``NEWSCRAWL_SITEMAPS``): sitemaps, and robots.txt files
 whose ``Sitemap:`` lines name more. Maps named by robots.txt are read every run, except a map an
-earlier run found to be an index when this run has no back-fill to do and no month to watch; an
-index is followed only for its monthly contents maps, and a monthly map only when the back-fill
-plan needs its month or its month is watched (its articles are still on the revisit schedule:
-the map's lastmods and absences are revisit signals).
+earlier run found to be an index when this run has no back-fill to do; an index is followed only
+for its monthly contents maps, and a monthly map only when the back-fill plan needs its month or
+its month is watched (its articles are still on the revisit schedule: the map's lastmods and
+absences are revisit signals).
+
+Without a back-fill, a known index is not requested at all when the maps it named at its last
+read (kept by the last finished run) name every watched month: those maps are read directly.
+Only a month it did not name (a new month), or one of its maps that could not be read (the
+spider then forgets the index's state), sends a run back to the index.
 Nothing is read twice, and the walk is at most three deep (robots.txt → index → month).
 
 Provenance order: every sitemap ranks after every feed; among sitemaps, configured ones in their
@@ -42,6 +47,7 @@ class MapToRead:
     order: SourceOrder
     role: MapRole  # robots.txt; a map read every run (news, index); a monthly contents map
     month: Month | None = None
+    named_by: str | None = None  # a monthly map's index, read or remembered
 
 
 @dataclass
@@ -50,6 +56,8 @@ class SitemapWalk:
     plan: BackfillPlan | None
     known_kind: Callable[[str], str | None]  # what an earlier run found a URL to be
     watched: tuple[Month, ...] = ()  # months whose contents maps are read every run (revisits)
+    remembered_maps: Callable[[str], EditionMaps | None] = lambda url: None  # an index's maps at its last read
+    remembered: list[str] = field(default_factory=list)  # indexes not requested: their remembered maps were
     _queued: set[str] = field(default_factory=set)
     _months: dict[Month, MapToRead] = field(default_factory=dict)
 
@@ -60,13 +68,24 @@ class SitemapWalk:
         """The maps to read among those a robots.txt or an index named (not read yet, needed)."""
         found = []
         for position, url in enumerate(maps.maps):
-            wanted = self.plan is not None or bool(self.watched) or self.known_kind(url) != INDEX_KIND
-            if wanted and url not in self._queued:
-                found.append(self._queue(url, (*parent.order, position)))
+            if url in self._queued:
+                continue
+            order = (*parent.order, position)
+            if self.plan is None and self.known_kind(url) == INDEX_KIND:
+                remembered = self.remembered_maps(url)
+                if remembered is not None and all(month in remembered.months for month in self.watched):
+                    self._queued.add(url)
+                    self.remembered.append(url)
+                    found.extend(self.named(MapToRead(url, order, "listed"), remembered))
+                    continue
+                if not self.watched:
+                    continue
+            found.append(self._queue(url, order))
+        named_by = parent.url if parent.role == "listed" else None
         for position, (month, url) in enumerate(maps.months.items(), len(maps.maps)):
             if month in self._months or url in self._queued:
                 continue
-            self._months[month] = read = MapToRead(url, (*parent.order, position), "month", month)
+            self._months[month] = read = MapToRead(url, (*parent.order, position), "month", month, named_by)
             if month in self.watched or (self.plan is not None and month in self.plan.months):
                 self._queued.add(url)
                 found.append(read)

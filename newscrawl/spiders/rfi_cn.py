@@ -176,7 +176,9 @@ class RfiCnSpider(scrapy.Spider):
         if not self.sitemaps.urls:
             return
         self._plan_backfill(self.sitemaps)
-        self._walk = SitemapWalk(self.sitemaps.urls, self._plan, self._known_kind, self._watched_months())
+        self._walk = SitemapWalk(
+            self.sitemaps.urls, self._plan, self._known_kind, self._watched_months(), self._remembered_maps
+        )
         for document in self._walk.start():
             yield self._map_request(document)
 
@@ -219,6 +221,13 @@ class RfiCnSpider(scrapy.Spider):
         state = self._listing_state().get(url)
         return state.kind if state is not None else None
 
+    def _remembered_maps(self, index_url: str) -> sitemaps.EditionMaps | None:
+        """The maps a sitemap index named when the last finished run read it (or None)."""
+        state = self._listing_state().get(index_url)
+        if state is None or state.kind != INDEX_KIND:
+            return None
+        return sitemaps.edition_maps(state.children, index_url)
+
     def _listing_request(
         self, url: str, callback: Any, errback: Any, cb_kwargs: dict[str, Any], role: str, *, robots: bool = False
     ) -> Request:
@@ -244,11 +253,10 @@ class RfiCnSpider(scrapy.Spider):
         last_modified = header_value(response.headers.get("Last-Modified"))
         self._listing_state().put(url, ListingState(etag, last_modified, kind, children))
 
-    def _unchanged(self, url: str, kind: str) -> ListingState | None:
-        """A 304: the listing is as the last finished run read it; what that run learnt of it."""
+    def _unchanged(self, url: str, kind: str) -> None:
+        """A 304: the listing is as the last finished run read it."""
         self.run.accounting.record_source(ListingSource(url, kind, "ok", http_status=NOT_MODIFIED, not_modified=True))
         logger.info("%s %s: unchanged (304)", kind.capitalize(), url)
-        return self._listing_state().get(url)
 
     def parse_feed(self, response: Response, feed_index: int) -> None:
         feed_url = self.feed_urls[feed_index]
@@ -326,9 +334,10 @@ class RfiCnSpider(scrapy.Spider):
             self._month_walked(document)
         if response.status == NOT_MODIFIED:
             known = self._known_kind(document.url)
-            state = self._unchanged(document.url, "sitemap_index" if known == INDEX_KIND else kind)
-            if state is not None and state.kind == INDEX_KIND and document.role != "month":
-                yield from self._follow(document, sitemaps.edition_maps(state.children, document.url))
+            self._unchanged(document.url, "sitemap_index" if known == INDEX_KIND else kind)
+            remembered = self._remembered_maps(document.url) if document.role != "month" else None
+            if remembered is not None:
+                yield from self._follow(document, remembered)
             return
         max_size = int(response.meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE")))
         assert self.sitemaps is not None
@@ -360,6 +369,8 @@ class RfiCnSpider(scrapy.Spider):
             self._keep_validators(document.url, response, "urlset")
         if problem is None:
             self._note_complete(document, entries)
+        elif document.role == "month":
+            self._month_unreadable(document)
         for entry in taken:
             self._take_entry(document.order, entry)
 
@@ -413,14 +424,24 @@ class RfiCnSpider(scrapy.Spider):
         )
         if document.role == "month":
             self._month_walked(document)
+            self._month_unreadable(document)
         # A site may have no robots.txt; a sitemap that cannot be had leaves articles undiscovered.
         level = logging.INFO if document.role == "robots" or failure.check(HostUnreachable) else logging.WARNING
         logger.log(level, "%s %s could not be fetched: %s", kind.capitalize(), document.url, reason)
 
     def _follow(self, parent: MapToRead, maps: sitemaps.EditionMaps) -> Iterator[Request]:
-        assert self._walk is not None
-        for document in self._walk.named(parent, maps):
+        walk = self._walk
+        assert walk is not None
+        remembered_before = len(walk.remembered)
+        for document in walk.named(parent, maps):
             yield self._map_request(document)
+        for index_url in walk.remembered[remembered_before:]:
+            logger.info("Sitemap index %s: not requested, its monthly maps as the last finished run read it", index_url)
+
+    def _month_unreadable(self, document: MapToRead) -> None:
+        """A monthly map that could not be read whole: the next run reads its index again, in case it moved."""
+        if document.named_by is not None:
+            self._listing_state().forget(document.named_by)
 
     def _month_walked(self, document: MapToRead) -> None:
         planned = self._plan is not None and document.month in self._plan.months  # not only watched

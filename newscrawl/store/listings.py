@@ -3,7 +3,8 @@
 - Validators (``ETag``, ``Last-Modified``) for the next request's ``If-None-Match`` /
   ``If-Modified-Since``: an unchanged listing then costs a 304 and no parsing.
 - Its kind, and for sitemap indexes the maps they named: a 304 from one still has to say which
-  maps to read. (robots.txt is read whole every run: ``downloader.robots_once``.)
+  maps to read, and a run whose months they all name reads those maps without requesting the
+  index. (robots.txt is read whole every run: ``downloader.robots_once``.)
 
 One JSON file, replaced atomically. Changes wait in memory until :meth:`ListingStateStore.commit`,
 which the run calls only when it finished OK: a run that died must not leave validators behind

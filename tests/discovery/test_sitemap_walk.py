@@ -55,7 +55,7 @@ def test_only_the_plans_months_are_read_first_map_of_a_month_wins_and_missing_on
     walk = SitemapWalk([ROBOTS], PLAN, lambda url: None)
     index = MapToRead(INDEX, (1, 0, 0), "listed")
     first = walk.named(index, maps(months=(Month(2024, 2), MAY, APRIL)))
-    assert first == [MapToRead(contents(APRIL), (1, 0, 0, 2), "month", APRIL)]
+    assert first == [MapToRead(contents(APRIL), (1, 0, 0, 2), "month", APRIL, named_by=INDEX)]
     other_index = MapToRead("https://www.rfi.fr/sitemaps/cn/index2.xml", (1, 0, 1), "listed")
     again = EditionMaps(months={APRIL: "https://www.rfi.fr/sitemaps/cn/contents_202404.xml.gz"})
     assert walk.named(other_index, again) == []
@@ -79,3 +79,39 @@ def test_watched_months_are_read_every_run_with_their_index_and_without_a_plan()
     index = MapToRead(INDEX, (1, 0, 1), "listed")
     assert [m.month for m in walk.named(index, maps(months=(Month(2024, 2), MARCH, APRIL)))] == [MARCH, APRIL]
     assert walk.missing_months() == []
+
+
+def _index_known(url: str) -> str | None:
+    return "sitemapindex" if url == INDEX else "urlset"
+
+
+def test_an_index_whose_remembered_maps_name_every_watched_month_is_not_requested() -> None:
+    walk = SitemapWalk([ROBOTS], None, _index_known, (MARCH, APRIL), lambda url: maps(months=(MARCH, APRIL)))
+    robots = MapToRead(ROBOTS, (1, 0), "robots")
+    named = walk.named(robots, maps(NEWS, INDEX))
+    assert named == [
+        MapToRead(NEWS, (1, 0, 0), "listed"),
+        MapToRead(contents(MARCH), (1, 0, 1, 0), "month", MARCH, named_by=INDEX),
+        MapToRead(contents(APRIL), (1, 0, 1, 1), "month", APRIL, named_by=INDEX),
+    ]
+    assert walk.remembered == [INDEX]
+    assert walk.named(robots, maps(INDEX)) == [], "nothing twice"
+
+
+def test_an_index_is_requested_when_its_remembered_maps_miss_a_watched_month_or_for_a_back_fill() -> None:
+    robots = MapToRead(ROBOTS, (1, 0), "robots")
+    only_march = SitemapWalk([ROBOTS], None, _index_known, (MARCH, APRIL), lambda url: maps(months=(MARCH,)))
+    assert [m.url for m in only_march.named(robots, maps(INDEX))] == [INDEX]
+    forgotten = SitemapWalk([ROBOTS], None, _index_known, (APRIL,), lambda url: None)
+    assert [m.url for m in forgotten.named(robots, maps(INDEX))] == [INDEX]
+    back_fill = SitemapWalk([ROBOTS], PLAN, _index_known, (APRIL,), lambda url: maps(months=(MARCH, APRIL)))
+    assert [m.url for m in back_fill.named(robots, maps(INDEX))] == [INDEX]
+    assert only_march.remembered == forgotten.remembered == back_fill.remembered == []
+
+
+def test_months_named_by_an_index_that_was_read_know_their_index_and_robots_months_do_not() -> None:
+    walk = SitemapWalk([ROBOTS], None, lambda url: None, (APRIL,))
+    index = MapToRead(INDEX, (1, 0, 1), "listed")
+    assert [m.named_by for m in walk.named(index, maps(months=(APRIL,)))] == [INDEX]
+    walk = SitemapWalk([ROBOTS], None, lambda url: None, (APRIL,))
+    assert [m.named_by for m in walk.named(MapToRead(ROBOTS, (1, 0), "robots"), maps(months=(APRIL,)))] == [None]

@@ -465,3 +465,38 @@ def test_the_contents_map_of_a_watched_month_is_read_every_run_for_its_signals(t
     assert {s["url"]: s["kind"] for s in two["sources"]}[april] == "contents"
     assert (revisits(two)["requested"], revisits(two)["changed"]) == (1, 1)
     assert [r["title"] for r in dataset(runs.data)] == ["测试文章1：法国与中国的对话", "测试文章1（更正）"]
+
+
+def test_an_index_is_read_again_only_when_its_remembered_maps_miss_a_watched_month_or_fail(tmp_path: Path) -> None:
+    """The watched months' maps, as the index named them at its last read, are read without the
+    index; a map that cannot be read sends the next run back to the index (it may have moved)."""
+    runs = Runs(tmp_path)
+    url = article_url(1)
+    robots = "https://www.rfi.fr/robots.txt"
+    index = "https://www.rfi.fr/sitemaps/cn/index.xml"
+    march, april = (f"https://www.rfi.fr/sitemaps/cn/contents_2024{month}.xml" for month in ("03", "04"))
+
+    def crawl(minutes: float, named: list[str], april_status: int = 200) -> dict[str, dict[str, Any]]:
+        archive = runs.archive()
+        archive.add_feed(FEED, [url])
+        archive.add(robots, f"User-agent: *\nAllow: /\nSitemap: {index}\n", Content_Type="text/plain")
+        archive.add_sitemap(index, sitemap_index(named))
+        archive.add_sitemap(march, contents_sitemap([]))
+        archive.add_sitemap(april, contents_sitemap([(url, None)]), status=april_status)
+        archive.add(url, article_page(1, url), Content_Type=HTML)
+        arguments = ["-a", f"feeds={FEED}", "-a", f"sitemaps={robots}", "-s", at(minutes)]
+        result = run_crawl(runs.data, *arguments, replay=archive.write())
+        assert result.returncode == 0, result.stderr[-4000:]
+        manifest = manifests_as_written(runs.data)[-1]
+        assert manifest["counts"]["add_up"], manifest["counts"]
+        return {source["url"]: source for source in manifest["sources"]}
+
+    assert index in crawl(90, [april])  # the first run reads it: it names April only
+    second = crawl(105, [march, april])  # March is watched too (7 days back): not named at the last read
+    assert second[index]["kind"] == "sitemap_index"
+    third = crawl(120, [march, april], april_status=404)
+    assert index not in third, "both watched months named at the last read: the index is not requested"
+    assert (third[march]["status"], third[april]["status"]) == ("ok", "failed")
+    fourth = crawl(135, [march, april])
+    assert fourth[index]["kind"] == "sitemap_index", "April's map failed: read the index again"
+    assert index not in crawl(150, [march, april])
