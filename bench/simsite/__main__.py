@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", choices=NAMES, default="steady")
     parser.add_argument("--days", type=float, help=f"simulated days (default per scenario: {DEFAULT_DAYS})")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--rate", type=float, default=1.0, metavar="FACTOR", help="scale the publication rate (default 1: ≈ 38 a day)"
+    )
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--feeds-only", action="store_true", help="switch the crawler's sitemaps off (-a sitemaps=)")
     which.add_argument("--compare", action="store_true", help="run feeds alone, then feeds and sitemaps")
@@ -45,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings, arguments = _pairs(args.set, "--set"), _pairs(args.arg, "--arg")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s: %(message)s")
-    scenario = build(args.scenario, args.days, args.seed)
+    try:
+        scenario = build(args.scenario, args.days, args.seed, rate=args.rate)
+    except ValueError as exc:
+        parser.error(str(exc))
     variants = [("feeds only", True), ("feeds and sitemaps", False)] if args.compare else [
         ("feeds only" if args.feeds_only else "feeds and sitemaps", args.feeds_only)
     ]  # fmt: skip
@@ -58,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
                 scenario, data_dir, mode=args.mode, feeds_only=feeds_only, settings=settings, arguments=arguments
             )
             results[name] = outcome.scores
-            print(f"scenario {scenario.name}, seed {args.seed}, {name}: {outcome.wall:.0f} s wall ({args.mode} mode)")
+            rate = f", rate ×{args.rate:g}" if args.rate != 1 else ""
+            wall = f"{outcome.wall:.0f} s wall ({args.mode} mode)"
+            print(f"scenario {scenario.name}, seed {args.seed}{rate}, {name}: {wall}")
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from bench.simsite.newsroom import PARIS, Burst, NewsroomConfig
+from bench.simsite.newsroom import DEFAULT_HOURLY_RATE, PARIS, Burst, NewsroomConfig
 from bench.simsite.server import Failures, ServerConfig, Window
 from bench.simsite.site import SiteConfig
 
@@ -58,12 +58,16 @@ def _window(start: datetime, days: float, first_day: float, length_days: float) 
     return Window(start + period / 3, start + 2 * period / 3)
 
 
-def build(name: str, days: float | None = None, seed: int = 1, start: datetime = START) -> Scenario:
+def build(name: str, days: float | None = None, seed: int = 1, start: datetime = START, rate: float = 1.0) -> Scenario:
+    """Scenario ``name``; ``rate`` scales the newsroom's hourly publication rate (bursts apart)."""
     if name not in NAMES:
         raise ValueError(f"unknown scenario {name!r} (known: {', '.join(NAMES)})")
+    if not rate > 0:
+        raise ValueError(f"the publication rate factor must be positive, not {rate!r}")
     days = DEFAULT_DAYS[name] if days is None else days
     period = timedelta(days=days)
-    newsroom = NewsroomConfig(start=start, end=start + period, seed=seed)
+    hourly_rate = tuple(hourly * rate for hourly in DEFAULT_HOURLY_RATE)
+    newsroom = NewsroomConfig(start=start, end=start + period, seed=seed, hourly_rate=hourly_rate)
     if name == "steady":
         return Scenario(name, newsroom)
     if name == "burst":
