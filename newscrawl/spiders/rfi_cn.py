@@ -1,10 +1,10 @@
 """rfi_cn: RFI 华语 feeds and sitemaps → article pages. Crawling only; extraction lives in the page objects.
 
 Phase 1 reads the listings: every feed, and the sitemaps (``NEWSCRAWL_SITEMAPS``: the news sitemap,
-robots.txt files whose ``Sitemap:`` lines name more, and the monthly contents maps when a catch-up
-or a back-fill needs them: ``discovery.backfill``, ``discovery.sitemap_walk``). Each listing is
-requested with the validators of the last finished run; a 304 is an unchanged listing. Entries
-that point at one article are merged (``discovery.listings``), feeds before sitemaps.
+robots.txt files whose ``Sitemap:`` lines name more, and the monthly contents maps when a catch-up,
+a back-fill or the revisits need them: ``spiders.sitemap_reading``). Each listing is requested
+with the validators of the last finished run; a 304 is an unchanged listing (``spiders.listing_requests``).
+Entries that point at one article are merged (``discovery.listings``), feeds before sitemaps.
 Phase 2 starts when every listing is done (``spider_idle``): each new article is requested once,
 with its ``Listing`` (merged entries) in ``cb_kwargs``. A page that cannot be had is re-fetched with the
 browser when it was refused, else rebuilt from a feed's full text, else counted as lost. Articles
@@ -18,38 +18,22 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import asdict
-from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import Request, signals
-from scrapy.exceptions import (
-    DontCloseSpider,
-    DownloadCancelledError,
-    IgnoreRequest,
-)
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
-from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from newscrawl.config import feed_urls, optional, origin, read
-from newscrawl.discovery import sitemaps
-from newscrawl.discovery.backfill import (
-    BackfillPlan,
-    BackfillProgress,
-    in_window,
-    month_span,
-    months_covering,
-    plan_backfill,
-)
 from newscrawl.discovery.feeds import FeedEntry, parse_feed
 from newscrawl.discovery.listings import ListedEntry, Listing, Listings, changed_at, listed_by
 from newscrawl.discovery.options import sitemap_options
-from newscrawl.discovery.sitemap_walk import INDEX_KIND, MapToRead, SitemapWalk, SourceOrder, feed_order
+from newscrawl.discovery.sitemap_walk import MapToRead, SourceOrder, feed_order
 from newscrawl.discovery.sitemaps import SitemapEntry, SitemapImage
 from newscrawl.discovery.urls import RFI_ORIGIN, canonical_url, classify
 from newscrawl.downloader.browser import (
@@ -60,20 +44,19 @@ from newscrawl.downloader.browser import (
 )
 from newscrawl.downloader.hostguard import FEED_ROLE
 from newscrawl.downloader.reachability import HostUnreachable
-from newscrawl.extract.dates import format_utc, http_date_to_utc
+from newscrawl.extract.dates import http_date_to_utc
 from newscrawl.extract.pages.feed_fulltext import feed_only_content
 from newscrawl.extract.pages.rfi import RfiArticlePage
 from newscrawl.extract.text import counted
 from newscrawl.items import REMOVED, Article, content_hash
-from newscrawl.run.accounting import outcomes_total
 from newscrawl.run.clock import RunClock
 from newscrawl.run.counters import incrementer
 from newscrawl.run.extension import Run
-from newscrawl.run.history import last_finished_start
 from newscrawl.run.outcomes import ENTRY_REQUEST, ListingSource, SourceStatus, report_outcome
 from newscrawl.run.revisits import REVISIT_REQUEST, Ticket
 from newscrawl.spiders.failures import failure_reason, revisit_failure_reason
-from newscrawl.store.listings import ListingState, ListingStateStore, header_value
+from newscrawl.spiders.listing_requests import NOT_MODIFIED, ListingRequests
+from newscrawl.spiders.sitemap_reading import SitemapReading
 
 if TYPE_CHECKING:
     from typing import Self
@@ -82,14 +65,12 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
     from newscrawl.discovery.options import SitemapOptions
-    from newscrawl.discovery.sitemaps import Month
 
 logger = logging.getLogger(__name__)
 
 # Refusals worth a second try with a real browser (503 is also what some script challenges answer),
 # and the challenge or empty shell a page object cannot read an article from.
 BROWSER_RETRY_REASONS = frozenset({"http_403", "http_429", "http_503", "shell"})
-NOT_MODIFIED = 304
 # Statuses a revisit's callback reads itself: not modified, and the two that say a page is gone.
 GONE_STATUSES = frozenset({404, 410})
 REVISIT_STATUSES = [NOT_MODIFIED, *sorted(GONE_STATUSES)]
@@ -114,12 +95,7 @@ class RfiCnSpider(scrapy.Spider):
         self._listings = Listings()
         self._dispatched = False
         self.sitemaps: SitemapOptions | None = None
-        self._walk: SitemapWalk | None = None
-        self._plan: BackfillPlan | None = None
-        self._progress: BackfillProgress | None = None
-        self._progress_task: LoopingCall | None = None
-        self._progress_since = 0.0  # time.monotonic() when the back-fill's articles were queued
-        self._outcomes_at_dispatch = 0
+        self._sitemap_reading: SitemapReading | None = None  # when sitemaps are read
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -159,10 +135,9 @@ class RfiCnSpider(scrapy.Spider):
         assert self.crawler is not None
         return incrementer(self.crawler.stats)
 
-    def _listing_state(self) -> ListingStateStore:
-        state = self.run.listing_state
-        assert state is not None, "the run opens it with the data dir, before any request"
-        return state
+    @cached_property
+    def _listing_requests(self) -> ListingRequests:
+        return ListingRequests(self.run, self._fetch_url)
 
     # --- phase 1: listings --------------------------------------------------------------------
 
@@ -171,97 +146,27 @@ class RfiCnSpider(scrapy.Spider):
             return
         logger.info("Reading %s", counted(len(self.feed_urls), "feed"))
         for index, url in enumerate(self.feed_urls):
-            yield self._listing_request(url, self.parse_feed, self.feed_failed, {"feed_index": index}, FEED_ROLE)
+            yield self._listing_requests.request(
+                url, self.parse_feed, self.feed_failed, {"feed_index": index}, FEED_ROLE
+            )
         assert self.sitemaps is not None
         if not self.sitemaps.urls:
             return
-        self._plan_backfill(self.sitemaps)
-        self._walk = SitemapWalk(
-            self.sitemaps.urls, self._plan, self._known_kind, self._watched_months(), self._remembered_maps
+        self._sitemap_reading = reading = SitemapReading(
+            self.run,
+            self.settings,
+            self.sitemaps,
+            self._listing_requests,
+            request_for=self._map_request,
+            take_entry=self._take_entry,
         )
-        for document in self._walk.start():
-            yield self._map_request(document)
-
-    def _plan_backfill(self, options: SitemapOptions) -> None:
-        run = self.run
-        self._plan = plan = plan_backfill(
-            run.started,
-            since=options.since,
-            last_finished=last_finished_start(run.identity.runs_dir),
-            max_days=options.backfill_max_days,
-        )
-        if plan is None:
-            return
-        run.backfill = plan.summary(missing_months=[])
-        self._progress = BackfillProgress(months_total=len(plan.months))
-        logger.info(
-            "%s: reading the contents sitemaps of %s, entries modified since %s",
-            plan.label,
-            ", ".join(str(month) for month in plan.months),
-            format_utc(plan.horizon),
-        )
-        if plan.reason == "catch_up" and plan.bounded:
-            logger.warning(
-                "The last finished run is older than NEWSCRAWL_BACKFILL_MAX_DAYS (%d): catching up from %s only; "
-                "back-fill the rest with -a since=YYYY-MM-DD",
-                options.backfill_max_days,
-                format_utc(plan.horizon),
-            )
-
-    def _watched_months(self) -> tuple[Month, ...]:
-        """The months whose articles are still on the revisit schedule: their contents maps are read
-        every run, for the lastmods and absences that are revisit signals (none without revisits)."""
-        policy = self.run.revisits.policy
-        if not policy.ages or not policy.max_per_run or not self.run.revisits.makes_revisits:
-            return ()
-        now = self.run.started
-        return months_covering(now - policy.last_age, now)
-
-    def _known_kind(self, url: str) -> str | None:
-        state = self._listing_state().get(url)
-        return state.kind if state is not None else None
-
-    def _remembered_maps(self, index_url: str) -> sitemaps.EditionMaps | None:
-        """The maps a sitemap index named when the last finished run read it (or None)."""
-        state = self._listing_state().get(index_url)
-        if state is None or state.kind != INDEX_KIND:
-            return None
-        return sitemaps.edition_maps(state.children, index_url)
-
-    def _listing_request(
-        self, url: str, callback: Any, errback: Any, cb_kwargs: dict[str, Any], role: str, *, robots: bool = False
-    ) -> Request:
-        """A listing's request, conditional on the validators the last finished run kept for it.
-
-        robots.txt is not conditional: the run's one request for it also answers Scrapy's robots
-        middleware (``downloader.robots_once``), which needs the file itself, not a 304.
-        """
-        state = None if robots else self._listing_state().get(url)
-        return Request(
-            self._fetch_url(url),
-            callback=callback,
-            errback=errback,
-            headers=state.request_headers() if state is not None else None,
-            cb_kwargs=cb_kwargs,
-            meta={"newscrawl_role": role, "handle_httpstatus_list": [NOT_MODIFIED], "dont_obey_robotstxt": robots},
-            dont_filter=True,
-        )
-
-    def _keep_validators(self, url: str, response: Response, kind: str, children: tuple[str, ...] = ()) -> None:
-        """Remember a listing read whole for the next run (committed only if this run finishes)."""
-        etag = header_value(response.headers.get("ETag"))
-        last_modified = header_value(response.headers.get("Last-Modified"))
-        self._listing_state().put(url, ListingState(etag, last_modified, kind, children))
-
-    def _unchanged(self, url: str, kind: str) -> None:
-        """A 304: the listing is as the last finished run read it."""
-        self.run.accounting.record_source(ListingSource(url, kind, "ok", http_status=NOT_MODIFIED, not_modified=True))
-        logger.info("%s %s: unchanged (304)", kind.capitalize(), url)
+        for request in reading.start():
+            yield request
 
     def parse_feed(self, response: Response, feed_index: int) -> None:
         feed_url = self.feed_urls[feed_index]
         if response.status == NOT_MODIFIED:
-            self._unchanged(feed_url, "feed")
+            self._listing_requests.unchanged(feed_url, "feed")
             return
         content_type = response.headers.get("Content-Type")
         parsed = parse_feed(
@@ -282,7 +187,7 @@ class RfiCnSpider(scrapy.Spider):
             )
         )
         if parsed.problem:
-            self._listing_state().forget(feed_url)
+            self._listing_requests.state.forget(feed_url)
             # INFO: the feed's problem is its publisher's; it is counted and named in the manifest.
             logger.info(
                 "Feed %s is malformed (%s): kept %s",
@@ -291,7 +196,7 @@ class RfiCnSpider(scrapy.Spider):
                 counted(len(parsed.entries), "readable entry", "readable entries"),
             )
         else:
-            self._keep_validators(feed_url, response, "feed")
+            self._listing_requests.keep_validators(feed_url, response, "feed")
         logger.info("Feed %s: %s", feed_url, counted(len(parsed.entries), "entry", "entries"))
         for entry in parsed.entries:
             self._take_entry(feed_order(feed_index), entry)
@@ -308,145 +213,21 @@ class RfiCnSpider(scrapy.Spider):
     def _map_request(self, document: MapToRead) -> Request:
         robots = document.role == "robots"
         callback = self.parse_robots if robots else self.parse_map
-        return self._listing_request(
+        return self._listing_requests.request(
             document.url, callback, self.map_failed, {"document": document}, SITEMAP_ROLE, robots=robots
         )
 
     def parse_robots(self, response: Response, document: MapToRead) -> Iterator[Request]:
-        """robots.txt: the edition's maps its ``Sitemap:`` lines name."""
-        maps = sitemaps.maps_from_robots(response.body, document.url)
-        self.run.accounting.record_source(
-            ListingSource(document.url, "robots", "ok", http_status=response.status, skipped=dict(maps.skipped))
-        )
-        logger.info(
-            "Robots %s: %s and %s named%s",
-            document.url,
-            counted(len(maps.maps), "sitemap"),
-            counted(len(maps.months), "monthly contents map"),
-            f", {sum(maps.skipped.values())} left ({dict(maps.skipped)})" if maps.skipped else "",
-        )
-        yield from self._follow(document, maps)
+        assert self._sitemap_reading is not None
+        yield from self._sitemap_reading.robots(response, document)
 
     def parse_map(self, response: Response, document: MapToRead) -> Iterator[Request]:
-        """A sitemap (news, contents) or a sitemap index; a monthly map's entries are kept to the plan's window."""
-        kind = "contents" if document.role == "month" else "sitemap"
-        if document.role == "month":
-            self._month_walked(document)
-        if response.status == NOT_MODIFIED:
-            known = self._known_kind(document.url)
-            self._unchanged(document.url, "sitemap_index" if known == INDEX_KIND else kind)
-            remembered = self._remembered_maps(document.url) if document.role != "month" else None
-            if remembered is not None:
-                yield from self._follow(document, remembered)
-            return
-        max_size = int(response.meta.get("download_maxsize", self.settings.getint("DOWNLOAD_MAXSIZE")))
-        assert self.sitemaps is not None
-        parsed = sitemaps.parse_sitemap(response.body, document.url, max_size=max_size, max_urls=self.sitemaps.max_urls)
-        if parsed.kind == INDEX_KIND and document.role != "month":
-            maps = sitemaps.maps_from_index(parsed.children, document.url)
-            named = counted(len(maps.months), "monthly contents map") + " named"
-            self._record_map(
-                document.url, "sitemap_index", response, parsed.problem, found=named, skipped=dict(maps.skipped)
-            )
-            if parsed.problem is None:
-                self._keep_validators(document.url, response, INDEX_KIND, tuple(maps.months.values()))
-            yield from self._follow(document, maps)
-            return
-        problem = parsed.problem
-        if parsed.kind == INDEX_KIND:
-            problem = "a sitemap index where a monthly contents map was expected (not followed)"
-        entries = parsed.entries if parsed.kind == "urlset" else []
-        taken = entries
-        if document.role == "month" and self._plan is not None:
-            horizon = self._plan.horizon
-            taken = [entry for entry in entries if in_window(entry.lastmod, horizon)]
-        outside = len(entries) - len(taken)
-        found = counted(len(taken), "entry", "entries") + (
-            f" ({outside} modified before the horizon)" if outside else ""
-        )
-        self._record_map(document.url, kind, response, problem, found=found, entries=len(taken), outside_window=outside)
-        if problem is None and not outside:
-            self._keep_validators(document.url, response, "urlset")
-        if problem is None:
-            self._note_complete(document, entries)
-        elif document.role == "month":
-            self._month_unreadable(document)
-        for entry in taken:
-            self._take_entry(document.order, entry)
-
-    def _note_complete(self, document: MapToRead, entries: list[sitemaps.SitemapEntry]) -> None:
-        """A map read whole that lists every live article of a span: a monthly contents map (its month)
-        or a news sitemap (its entries' publication dates). The revisits learn which held articles
-        of that span it lists, and which it no longer does."""
-        published = [entry.published for entry in entries if entry.published]
-        if document.month is not None:
-            start, end = month_span(document.month)
-            span = (format_utc(start), format_utc(end - timedelta(seconds=1)))
-        elif published and len(published) == len(entries):
-            span = (min(published), max(published))
-        else:
-            return  # neither: no span it is complete for
-        listed = {url for entry in entries if entry.loc and (url := canonical_url(entry.loc))}
-        self.run.revisits.note_complete_listing(listed, *span)
-
-    def _record_map(
-        self,
-        url: str,
-        kind: str,
-        response: Response,
-        problem: str | None,
-        *,
-        found: str,
-        entries: int = 0,
-        **details: Any,
-    ) -> None:
-        """One sitemap document read: a source of ``entries`` (``found`` says what it gave, for the log)."""
-        status: SourceStatus = "ok" if problem is None else "malformed" if entries else "failed"
-        self.run.accounting.record_source(
-            ListingSource(url, kind, status, http_status=response.status, entries=entries, problem=problem, **details)
-        )
-        if problem is not None:
-            self._listing_state().forget(url)
-            # WARNING: a map that cannot be read (wholly) leaves articles undiscovered.
-            logger.warning("Sitemap %s: %s; kept %s", url, problem, found)
-        else:
-            logger.info("Sitemap %s: %s", url, found)
+        assert self._sitemap_reading is not None
+        yield from self._sitemap_reading.map(response, document)
 
     def map_failed(self, failure: Failure) -> None:
-        request = failure.request  # type: ignore[attr-defined]
-        document: MapToRead = request.cb_kwargs["document"]
-        reason, status = failure_reason(failure)
-        if failure.check(IgnoreRequest, DownloadCancelledError) and str(failure.value):
-            reason = f"{reason}: {failure.value}"  # e.g. over DOWNLOAD_MAXSIZE, once decompressed or not
-        kind = {"robots": "robots", "month": "contents"}.get(document.role, "sitemap")
-        self.run.accounting.record_source(
-            ListingSource(document.url, kind, "failed", http_status=status, problem=reason)
-        )
-        if document.role == "month":
-            self._month_walked(document)
-            self._month_unreadable(document)
-        # A site may have no robots.txt; a sitemap that cannot be had leaves articles undiscovered.
-        level = logging.INFO if document.role == "robots" or failure.check(HostUnreachable) else logging.WARNING
-        logger.log(level, "%s %s could not be fetched: %s", kind.capitalize(), document.url, reason)
-
-    def _follow(self, parent: MapToRead, maps: sitemaps.EditionMaps) -> Iterator[Request]:
-        walk = self._walk
-        assert walk is not None
-        remembered_before = len(walk.remembered)
-        for document in walk.named(parent, maps):
-            yield self._map_request(document)
-        for index_url in walk.remembered[remembered_before:]:
-            logger.info("Sitemap index %s: not requested, its monthly maps as the last finished run read it", index_url)
-
-    def _month_unreadable(self, document: MapToRead) -> None:
-        """A monthly map that could not be read whole: the next run reads its index again, in case it moved."""
-        if document.named_by is not None:
-            self._listing_state().forget(document.named_by)
-
-    def _month_walked(self, document: MapToRead) -> None:
-        planned = self._plan is not None and document.month in self._plan.months  # not only watched
-        if self._progress is not None and planned:
-            self._progress.months_walked += 1
+        assert self._sitemap_reading is not None
+        self._sitemap_reading.failed(failure)
 
     def _take_entry(self, order: SourceOrder, entry: ListedEntry) -> None:
         decision = self._listings.take(order, entry)
@@ -481,46 +262,15 @@ class RfiCnSpider(scrapy.Spider):
             counted(len(tickets), "revisit"),
             revisits.deferred,
         )
-        self._start_progress(to_fetch)
+        if self._sitemap_reading is not None:
+            self._sitemap_reading.articles_queued(to_fetch)
         if to_fetch or tickets:
             raise DontCloseSpider
 
-    def _start_progress(self, queued: int) -> None:
-        """A back-fill logs its progress now, every LOGSTATS_INTERVAL seconds, and when the spider closes."""
-        plan, progress = self._plan, self._progress
-        if plan is None or progress is None or self._walk is None:
-            return
-        missing = self._walk.missing_months()
-        if missing:
-            self.run.backfill = plan.summary(missing)
-            # An explicit back-fill that cannot reach a month is a problem; a catch-up on a site
-            # (or an archive) without an index only reads what there is.
-            level = logging.WARNING if plan.reason == "since" else logging.INFO
-            logger.log(level, "%s: no contents sitemap named for %s", plan.label, ", ".join(map(str, missing)))
-        if len(missing) == progress.months_total:
-            self._progress = None  # nothing walked: no progress to report
-            return
-        progress.queued = queued
-        self._progress_since = time.monotonic()
-        self._outcomes_at_dispatch = outcomes_total(self.run.accounting.counts())
-        self._log_progress()
-        interval = self.settings.getfloat("LOGSTATS_INTERVAL")
-        if queued and interval > 0:
-            self._progress_task = LoopingCall(self._log_progress)
-            self._progress_task.start(interval, now=False)
-
-    def _log_progress(self, final: bool = False) -> None:
-        assert self._plan is not None
-        assert self._progress is not None
-        done = outcomes_total(self.run.accounting.counts()) - self._outcomes_at_dispatch
-        line = self._progress.line(done, time.monotonic() - self._progress_since)
-        logger.info("%s%s: %s", self._plan.label, " done" if final else "", line)
-
     def spider_closed(self) -> None:
-        if self._progress_task is not None and self._progress_task.running:
-            self._progress_task.stop()
-        if self._progress is not None and self._dispatched:
-            self._log_progress(final=True)
+        backfill_log = self._sitemap_reading.backfill_log if self._sitemap_reading is not None else None
+        if backfill_log is not None:
+            backfill_log.stop()
 
     def _fetch_url(self, url: str) -> str:
         if self.fetch_origin and url.startswith(RFI_ORIGIN + "/"):
@@ -625,7 +375,7 @@ class RfiCnSpider(scrapy.Spider):
         # the listings that had it are read in full again, not answered by a 304).
         logger.info("Lost %s: page unavailable (%s) and no feed carries its full text", listing.url, reason)
         for _, listed in listing.entries:
-            self._listing_state().forget(listed_by(listed))
+            self._listing_requests.state.forget(listed_by(listed))
         report_outcome(self.crawler, "lost", "no_fulltext", url=listing.url, detail=reason)
 
     # --- revisits -------------------------------------------------------------------------------
