@@ -1,7 +1,8 @@
 """``python -m bench.simsite --scenario NAME [--days N] [--feeds-only | --compare]``: crawl the simulated site.
 
 Prints the scores as a table (``--compare``: feeds alone and feeds with sitemaps side by side)
-and, with ``--json``, writes every figure. See bench/README.md, "Simulated site".
+and, with ``--json``, writes every figure; ``--check`` judges them against issues 12 and 13's goals
+and exits 1 when one is missed. See bench/README.md, "Simulated site".
 """
 
 from __future__ import annotations
@@ -12,11 +13,17 @@ import logging
 import shutil
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
+from bench.simsite.goals import check, report
 from bench.simsite.run import run_scenario
 from bench.simsite.scenarios import DEFAULT_DAYS, NAMES, build
 from bench.simsite.score import table
+from newscrawl import settings as default_settings
+from newscrawl.config import duration
+
+CONFIRM_AFTER = "NEWSCRAWL_REMOVAL_CONFIRM_AFTER"
 
 
 def _pairs(values: list[str], option: str) -> dict[str, str]:
@@ -44,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="extra crawler setting")
     parser.add_argument("-a", "--arg", action="append", default=[], metavar="NAME=VALUE", help="extra spider argument")
     parser.add_argument("--json", type=Path, help="write every figure to this file")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="judge the last variant against issues 12 and 13's goals: exit 1 if one is missed",
+    )
     parser.add_argument("--keep", type=Path, help="keep the data dirs (and crawls.log) here instead of temporary ones")
     args = parser.parse_args(argv)
     settings, arguments = _pairs(args.set, "--set"), _pairs(args.arg, "--arg")
@@ -73,7 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     print(table(*results.values(), headers=list(results)))
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return 0
+    if not args.check:
+        return 0
+    confirm_after = duration(CONFIRM_AFTER, settings.get(CONFIRM_AFTER, getattr(default_settings, CONFIRM_AFTER)))
+    verdicts = check(
+        results[variants[-1][0]], interval=scenario.interval, confirm_after=timedelta(seconds=confirm_after)
+    )
+    print(f"\nGoals ({variants[-1][0]}):\n{report(verdicts)}")
+    return 1 if any(verdict.holds is False for verdict in verdicts) else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,89 @@
+"""Issues 12 and 13's goals judged on a scenario's scores (what a nightly month run exits with)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bench.simsite.goals import check, report
+
+INTERVAL, CONFIRM_AFTER = timedelta(minutes=15), timedelta(hours=6)
+MINUTE = 60.0
+
+
+def good_scores() -> dict[str, Any]:
+    """A month that meets every goal (the figures of bench/README's month, rounded)."""
+    return {
+        "coverage": {"covered": 1381, "expected": 1381, "share": 1.0},
+        "duplicates": {"count": 0},
+        "published_right": {"checked": 2023, "wrong": 0},
+        "delay": {"outside_outages": {"n": 1098, "median": 8.2 * MINUTE, "p99": 14.9 * MINUTE, "max": 15 * MINUTE}},
+        "catch_up": [
+            {"start": "2024-04-07T00:00:00Z", "end": "2024-04-08T00:00:00Z", "articles": 35, "caught_by_first_run": 35}
+        ],
+        "requests": {
+            "first_fetch_requests_per_new_article": 1.018,
+            "unchanged_listing_304_share": 1.0,
+            "listing_304_share": 0.73,
+        },
+        "revisits": {
+            "versions_without_edit": 0,
+            "false_tombstones": 0,
+            "removals": 15,
+            "removals_tombstoned": 15,
+            "removal_delay": {"max": 374 * MINUTE},
+        },
+        "observable": {
+            "edits_observable": 791,
+            "edits_seen_within_one_interval_of_signal": 791,
+            "share_within_one_interval": 1.0,
+        },
+        "manifests": {"count": 2209, "not_adding_up": [], "file_mismatch": []},
+    }
+
+
+def missed(scores: dict[str, Any]) -> list[str]:
+    return [v.goal for v in check(scores, interval=INTERVAL, confirm_after=CONFIRM_AFTER) if v.holds is False]
+
+
+def test_a_month_that_meets_every_goal_misses_none_and_the_304_share_is_reported_only() -> None:
+    verdicts = check(good_scores(), interval=INTERVAL, confirm_after=CONFIRM_AFTER)
+    assert [v.goal for v in verdicts if v.holds is False] == []
+    [info] = [v for v in verdicts if v.holds is None]
+    assert info.measured == "73.0 %"
+    assert "met     coverage ≥ 99.9 %: 1381/1381" in report(verdicts)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "goal"),
+    [
+        (("coverage", "share"), 0.998, "coverage ≥ 99.9 %"),
+        (("duplicates", "count"), 1, "0 duplicates"),
+        (("published_right", "wrong"), 1, "every `published` right"),
+        (
+            ("delay", "outside_outages", "p99"),
+            31 * MINUTE,
+            "capture delay outside outages: median ≤ 1 interval, p99 ≤ 2",
+        ),
+        (("catch_up", 0, "caught_by_first_run"), 34, "outage 2024-04-07T00:00:00Z–2024-04-08T00:00:00Z: all caught"),
+        (("requests", "first_fetch_requests_per_new_article"), 1.03, "article-page requests per new article ≤ 1.02"),
+        (("requests", "unchanged_listing_304_share"), 0.99, "listings unchanged since their last full answer"),
+        (("observable", "share_within_one_interval"), 0.98, "≥ 99 % of observable edits as versions"),
+        (("revisits", "versions_without_edit"), 1, "0 versions minted without an edit"),
+        (("revisits", "false_tombstones"), 1, "0 tombstones for articles never removed"),
+        (("revisits", "removals_tombstoned"), 14, "every removal tombstoned within CONFIRM_AFTER + one run (375 min)"),
+        (("revisits", "removal_delay", "max"), 376 * MINUTE, "every removal tombstoned within"),
+        (("manifests", "not_adding_up"), ["run-1"], "every manifest adds up"),
+    ],
+)
+def test_each_goal_is_missed_on_its_own(path: tuple[Any, ...], value: object, goal: str) -> None:
+    scores = copy.deepcopy(good_scores())
+    parent: Any = scores
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    [name] = missed(scores)
+    assert name.startswith(goal)
