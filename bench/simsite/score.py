@@ -348,6 +348,7 @@ def _observable(
     observable = seen = by_next_run = 0
     late: list[dict[str, Any]] = []
     removal_delays: list[float] = []
+    untombstoned: list[dict[str, Any]] = []
     for story in in_period:
         records = records_of.get(story.number, [])
         live = [r for r in records if r.get("status", "live") != "removed"]
@@ -375,6 +376,9 @@ def _observable(
             stones = [t for r in records if r.get("status") == "removed" and (t := utc(r.get("fetched_at")))]
             if signal is not None and stones:
                 removal_delays.append((min(stones) - signal).total_seconds())
+            elif not stones:
+                untombstoned.append({"url": story.url, "removed": record_format(story.removal.at),
+                                     "first_run": record_format(signal) if signal else None})  # fmt: skip
     return {
         "edits_observable": observable,
         "edits_observable_seen": seen,
@@ -382,6 +386,7 @@ def _observable(
         "share_within_one_interval": by_next_run / observable if observable else None,
         "edits_late_listed": late,
         "removal_delay_after_first_run": _distribution(removal_delays),
+        "removals_untombstoned": untombstoned,  # with the first finished run after each removal
     }
 
 

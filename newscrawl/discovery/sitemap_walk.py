@@ -2,15 +2,16 @@
 
 A run starts from the configured URLs (``NEWSCRAWL_SITEMAPS``): sitemaps, and robots.txt files
 whose ``Sitemap:`` lines name more. Maps named by robots.txt are read every run, except a map an
-earlier run found to be an index when this run has no back-fill to do; an index is followed only
-for its monthly contents maps, and a monthly map only when the back-fill plan needs its month or
-its month is watched (its articles are still on the revisit schedule: the map's lastmods and
-absences are revisit signals).
+earlier run found to be an index; an index is followed only for its monthly contents maps, and a
+monthly map only when the back-fill plan needs its month or its month is watched (its articles
+are still on the revisit schedule: the map's lastmods and absences are revisit signals).
 
-Without a back-fill, a known index is not requested at all when the maps it named at its last
-read (kept by the last finished run) name every watched month: those maps are read directly.
-Only a month it did not name (a new month), or one of its maps that could not be read (the
-spider then forgets the index's state), sends a run back to the index.
+A known index is requested when the run has a back-fill to do, or months to watch that the maps
+it named at its last read (kept by the last finished run) do not all name (a new month has
+begun). Otherwise it is not requested: the watched months' maps are read as it named them (and
+none without months to watch). One of those maps that could not be read makes the spider forget
+the index's state, so the next run that finishes reads it again (the map may have moved).
+A month named by a robots.txt itself wins over the same month of an index, read or remembered.
 Nothing is read twice, and the walk is at most three deep (robots.txt → index → month).
 
 Provenance order: every sitemap ranks after every feed; among sitemaps, configured ones in their
@@ -66,21 +67,9 @@ class SitemapWalk:
 
     def named(self, parent: MapToRead, maps: EditionMaps) -> list[MapToRead]:
         """The maps to read among those a robots.txt or an index named (not read yet, needed)."""
-        found = []
-        for position, url in enumerate(maps.maps):
-            if url in self._queued:
-                continue
-            order = (*parent.order, position)
-            if self.plan is None and self.known_kind(url) == INDEX_KIND:
-                remembered = self.remembered_maps(url)
-                if remembered is not None and all(month in remembered.months for month in self.watched):
-                    self._queued.add(url)
-                    self.remembered.append(url)
-                    found.extend(self.named(MapToRead(url, order, "listed"), remembered))
-                    continue
-                if not self.watched:
-                    continue
-            found.append(self._queue(url, order))
+        # The parent's own months first: they win over the same months of an index it names,
+        # whether that index is read or remembered.
+        months = []
         named_by = parent.url if parent.role == "listed" else None
         for position, (month, url) in enumerate(maps.months.items(), len(maps.maps)):
             if month in self._months or url in self._queued:
@@ -88,8 +77,23 @@ class SitemapWalk:
             self._months[month] = read = MapToRead(url, (*parent.order, position), "month", month, named_by)
             if month in self.watched or (self.plan is not None and month in self.plan.months):
                 self._queued.add(url)
-                found.append(read)
-        return found
+                months.append(read)
+        found = []
+        for position, url in enumerate(maps.maps):
+            if url in self._queued:
+                continue
+            order = (*parent.order, position)
+            if self.plan is None and self.known_kind(url) == INDEX_KIND:
+                if not self.watched:
+                    continue  # nothing to read it for
+                remembered = self.remembered_maps(url)
+                if remembered is not None and all(month in remembered.months for month in self.watched):
+                    self._queued.add(url)
+                    self.remembered.append(url)
+                    found.extend(self.named(MapToRead(url, order, "listed"), remembered))
+                    continue
+            found.append(self._queue(url, order))
+        return found + months
 
     def missing_months(self) -> list[Month]:
         """The months the plan needs that no robots.txt or index named a map for."""

@@ -246,6 +246,8 @@ class SitemapReading:
             logger.info("Sitemap index %s: not requested, its monthly maps as the last finished run read it", index_url)
 
     def _month_unreadable(self, document: MapToRead) -> None:
-        """A monthly map that could not be read whole: the next run reads its index again, in case it moved."""
-        if document.named_by is not None:
+        """A monthly map named by a remembered index (not requested this run) that could not be read
+        whole: the next run reads the index again, in case the map moved. (An index read this run
+        named it as it is: reading it again would tell nothing new.)"""
+        if document.named_by is not None and document.named_by in self._walk.remembered:
             self._listings.state.forget(document.named_by)

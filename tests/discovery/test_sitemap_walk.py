@@ -102,7 +102,7 @@ def test_an_index_is_requested_when_its_remembered_maps_miss_a_watched_month_or_
     robots = MapToRead(ROBOTS, (1, 0), "robots")
     only_march = SitemapWalk([ROBOTS], None, _index_known, (MARCH, APRIL), lambda url: maps(months=(MARCH,)))
     assert [m.url for m in only_march.named(robots, maps(INDEX))] == [INDEX]
-    forgotten = SitemapWalk([ROBOTS], None, _index_known, (APRIL,), lambda url: None)
+    forgotten = SitemapWalk([ROBOTS], None, lambda url: None, (APRIL,), lambda url: None)  # kind and maps gone
     assert [m.url for m in forgotten.named(robots, maps(INDEX))] == [INDEX]
     back_fill = SitemapWalk([ROBOTS], PLAN, _index_known, (APRIL,), lambda url: maps(months=(MARCH, APRIL)))
     assert [m.url for m in back_fill.named(robots, maps(INDEX))] == [INDEX]
@@ -115,3 +115,23 @@ def test_months_named_by_an_index_that_was_read_know_their_index_and_robots_mont
     assert [m.named_by for m in walk.named(index, maps(months=(APRIL,)))] == [INDEX]
     walk = SitemapWalk([ROBOTS], None, lambda url: None, (APRIL,))
     assert [m.named_by for m in walk.named(MapToRead(ROBOTS, (1, 0), "robots"), maps(months=(APRIL,)))] == [None]
+
+
+def test_without_months_to_watch_a_known_index_is_neither_requested_nor_remembered() -> None:
+    walk = SitemapWalk([ROBOTS], None, _index_known, (), lambda url: maps(months=(MARCH, APRIL)))
+    assert walk.named(MapToRead(ROBOTS, (1, 0), "robots"), maps(NEWS, INDEX)) == [MapToRead(NEWS, (1, 0, 0), "listed")]
+    assert walk.remembered == []
+
+
+def test_a_month_robots_txt_names_itself_wins_over_the_same_month_of_an_index_read_or_remembered() -> None:
+    own_april = "https://www.rfi.fr/sitemaps/cn/contents_202404.xml.gz"
+    robots = MapToRead(ROBOTS, (1, 0), "robots")
+    named_by_robots = EditionMaps(maps=[INDEX], months={APRIL: own_april})
+    remembered = SitemapWalk([ROBOTS], None, _index_known, (APRIL,), lambda url: maps(months=(APRIL,)))
+    assert remembered.named(robots, named_by_robots) == [MapToRead(own_april, (1, 0, 1), "month", APRIL)]
+    read = SitemapWalk([ROBOTS], None, lambda url: None, (APRIL,))
+    assert read.named(robots, named_by_robots) == [
+        MapToRead(INDEX, (1, 0, 0), "listed"),
+        MapToRead(own_april, (1, 0, 1), "month", APRIL),
+    ]
+    assert read.named(MapToRead(INDEX, (1, 0, 0), "listed"), maps(months=(APRIL,))) == []

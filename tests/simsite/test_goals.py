@@ -17,6 +17,7 @@ MINUTE = 60.0
 def good_scores() -> dict[str, Any]:
     """A month that meets every goal (the figures of bench/README's month, rounded)."""
     return {
+        "period": {"start": "2024-04-01T00:00:00Z", "end": "2024-05-01T00:00:00Z"},
         "coverage": {"covered": 1381, "expected": 1381, "share": 1.0},
         "duplicates": {"count": 0},
         "published_right": {"checked": 2023, "wrong": 0},
@@ -40,9 +41,24 @@ def good_scores() -> dict[str, Any]:
             "edits_observable": 791,
             "edits_seen_within_one_interval_of_signal": 791,
             "share_within_one_interval": 1.0,
+            "removal_delay_after_first_run": {"max": 360 * MINUTE},
+            "removals_untombstoned": [],
         },
         "manifests": {"count": 2209, "not_adding_up": [], "file_mismatch": []},
     }
+
+
+# A removal whose first run after it came 7 h before the period's end: it should have been confirmed.
+UNCONFIRMED = {"url": "https://www.rfi.fr/cn/a", "removed": "2024-04-30T16:55:00Z", "first_run": "2024-04-30T17:00:00Z"}
+
+
+def test_a_removal_too_late_in_the_period_to_be_confirmed_is_not_judged() -> None:
+    scores = good_scores()
+    late = {**UNCONFIRMED, "removed": "2024-04-30T18:40:00Z", "first_run": "2024-04-30T18:45:00Z"}  # 5 h 15 before
+    scores["observable"]["removals_untombstoned"] = [late, {**late, "first_run": None}]
+    assert missed(scores) == []
+    [verdict] = [v for v in check(scores, interval=INTERVAL, confirm_after=CONFIRM_AFTER) if "removal" in v.goal]
+    assert "(2 too late in the period to confirm)" in verdict.measured
 
 
 def missed(scores: dict[str, Any]) -> list[str]:
@@ -74,8 +90,8 @@ def test_a_month_that_meets_every_goal_misses_none_and_the_304_share_is_reported
         (("observable", "share_within_one_interval"), 0.98, "≥ 99 % of observable edits as versions"),
         (("revisits", "versions_without_edit"), 1, "0 versions minted without an edit"),
         (("revisits", "false_tombstones"), 1, "0 tombstones for articles never removed"),
-        (("revisits", "removals_tombstoned"), 14, "every removal tombstoned within CONFIRM_AFTER + one run (375 min)"),
-        (("revisits", "removal_delay", "max"), 376 * MINUTE, "every removal tombstoned within"),
+        (("observable", "removal_delay_after_first_run", "max"), 376 * MINUTE, "every removal tombstoned within"),
+        (("observable", "removals_untombstoned"), [UNCONFIRMED], "every removal tombstoned within CONFIRM_AFTER + one"),
         (("manifests", "not_adding_up"), ["run-1"], "every manifest adds up"),
     ],
 )
