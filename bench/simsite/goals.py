@@ -73,13 +73,17 @@ def check(scores: dict[str, Any], *, interval: timedelta, confirm_after: timedel
     revisits, observable = scores["revisits"], scores["observable"]
     limit = confirm_after + interval
     period_end = datetime.fromisoformat(scores["period"]["end"])
-    # A removal whose first run after it came too late in the period to be confirmed is not judged.
+    # Not judged: a removal of an article the dataset never held (published and removed while no
+    # run could fetch it), and one whose first run after it came too late in the period to be confirmed.
+    untombstoned = observable["removals_untombstoned"]
+    never_stored = [removal for removal in untombstoned if not removal["stored"]]
     unconfirmable = [
         removal
-        for removal in observable["removals_untombstoned"]
-        if removal["first_run"] is None or datetime.fromisoformat(removal["first_run"]) + limit > period_end
+        for removal in untombstoned
+        if removal["stored"]
+        and (removal["first_run"] is None or datetime.fromisoformat(removal["first_run"]) + limit > period_end)
     ]
-    missed = len(observable["removals_untombstoned"]) - len(unconfirmable)
+    missed = len(untombstoned) - len(never_stored) - len(unconfirmable)
     after_first_run = observable["removal_delay_after_first_run"]["max"]
     verdicts += [
         Verdict(
@@ -99,8 +103,9 @@ def check(scores: dict[str, Any], *, interval: timedelta, confirm_after: timedel
         ),
         Verdict(
             f"every removal tombstoned within CONFIRM_AFTER + one run ({limit.total_seconds() / 60:g} min)",
-            f"{revisits['removals_tombstoned']}/{revisits['removals']} ({len(unconfirmable)} too late in the period "
-            f"to confirm), at most {_in_minutes(after_first_run)} after the first run that could see it",
+            f"{revisits['removals_tombstoned']}/{revisits['removals']} ({len(never_stored)} never stored, "
+            f"{len(unconfirmable)} too late in the period to confirm), "
+            f"at most {_in_minutes(after_first_run)} after the first run that could see it",
             missed == 0 and (after_first_run is None or after_first_run <= limit.total_seconds()),
         ),
     ]

@@ -378,7 +378,8 @@ def _observable(
                 removal_delays.append((min(stones) - signal).total_seconds())
             elif not stones:
                 untombstoned.append({"url": story.url, "removed": record_format(story.removal.at),
-                                     "first_run": record_format(signal) if signal else None})  # fmt: skip
+                                     "first_run": record_format(signal) if signal else None,
+                                     "stored": bool(records)})  # fmt: skip
     return {
         "edits_observable": observable,
         "edits_observable_seen": seen,
@@ -386,7 +387,8 @@ def _observable(
         "share_within_one_interval": by_next_run / observable if observable else None,
         "edits_late_listed": late,
         "removal_delay_after_first_run": _distribution(removal_delays),
-        "removals_untombstoned": untombstoned,  # with the first finished run after each removal
+        # with the first finished run after each removal, and whether the dataset held the article
+        "removals_untombstoned": untombstoned,
     }
 
 

@@ -49,16 +49,22 @@ def good_scores() -> dict[str, Any]:
 
 
 # A removal whose first run after it came 7 h before the period's end: it should have been confirmed.
-UNCONFIRMED = {"url": "https://www.rfi.fr/cn/a", "removed": "2024-04-30T16:55:00Z", "first_run": "2024-04-30T17:00:00Z"}
+UNCONFIRMED = {
+    "url": "https://www.rfi.fr/cn/a",
+    "removed": "2024-04-30T16:55:00Z",
+    "first_run": "2024-04-30T17:00:00Z",
+    "stored": True,
+}
 
 
-def test_a_removal_too_late_in_the_period_to_be_confirmed_is_not_judged() -> None:
+def test_a_removal_too_late_to_be_confirmed_or_of_an_article_never_stored_is_not_judged() -> None:
     scores = good_scores()
     late = {**UNCONFIRMED, "removed": "2024-04-30T18:40:00Z", "first_run": "2024-04-30T18:45:00Z"}  # 5 h 15 before
-    scores["observable"]["removals_untombstoned"] = [late, {**late, "first_run": None}]
+    during_an_outage = {**UNCONFIRMED, "stored": False}
+    scores["observable"]["removals_untombstoned"] = [late, {**late, "first_run": None}, during_an_outage]
     assert missed(scores) == []
     [verdict] = [v for v in check(scores, interval=INTERVAL, confirm_after=CONFIRM_AFTER) if "removal" in v.goal]
-    assert "(2 too late in the period to confirm)" in verdict.measured
+    assert "(1 never stored, 2 too late in the period to confirm)" in verdict.measured
 
 
 def missed(scores: dict[str, Any]) -> list[str]:
