@@ -35,10 +35,11 @@ _UNSAFE_CHARACTER = re.compile(r"[\x00-\x1f\x7f\\]")
 # slash), no query, no fragment. Feeds, pages and redirects give most URLs in this form; w3lib
 # would return them unchanged, at ~20 µs each (tests/discovery/test_urls.py compares the two).
 _CANONICAL_RFI_URL = re.compile(r"https://www\.rfi\.fr(?:/(?!\.\.?(?:/|$))(?:[A-Za-z0-9\-._~]|%[89A-F][0-9A-F])+)+")
-# An absolute http(s) URL with a host and no query, fragment, parameters (";"), brackets, spaces
-# or control characters: urljoin returns it unchanged whatever the base, and it is a web URL. Most listed
-# links are such; the check is ~1 µs, urljoin ~8 (tests/discovery/test_urls.py).
-PLAIN_WEB_URL = re.compile(r"https?://[^/?#;\[\]\\\s\x00-\x20\x7f]+(?:/[^?#;\[\]\\\s\x00-\x20\x7f]*)?")
+# An absolute http(s) URL with an ASCII host and no query, fragment, parameters (";"), brackets,
+# spaces or control characters: urljoin returns it unchanged whatever the base, and it is a web URL.
+# (A non-ASCII host goes through urljoin, which refuses one whose NFKC form hides a "/", ":", "@"…)
+# Most listed links are such; the check is ~1 µs, urljoin ~8 (tests/discovery/test_urls.py).
+PLAIN_WEB_URL = re.compile(r"https?://[^/?#;\[\]\\\s\x00-\x20\x7f-\U0010ffff]+(?:/[^?#;\[\]\\\s\x00-\x20\x7f]*)?")
 _TRACKING_PARAM = re.compile(r"^(utm_.*|xtor|at_.*|fbclid|gclid|dclid|msclkid|mc_[ce]id|ref)$", re.I)
 _DATED_SLUG = re.compile(r"^\d{8}-.+")
 

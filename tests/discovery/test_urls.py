@@ -421,3 +421,9 @@ def test_path_segments_decode_the_whole_path_as_segment_by_segment(segments: lis
     path_segments.cache_clear()
     expected = tuple(unquote(s) for s in urlsplit(url).path.split("/") if s)
     assert path_segments(url) == expected
+
+
+def test_a_host_whose_nfkc_form_hides_a_separator_is_no_usable_link() -> None:
+    # U+FE13 is ":" once NFKC-normalised; urllib refuses such a host (found by the property above).
+    assert urls.join_link(BASE, "https://a\ufe13b/x") is None
+    assert urls.join_link(BASE, "https://例子.中国/x") == "https://例子.中国/x", "an IDN host is fine"
