@@ -9,8 +9,8 @@ are still on the revisit schedule: the map's lastmods and absences are revisit s
 A known index is requested when the run has a back-fill to do, or months to watch that the maps
 it named at its last read (kept by the last finished run) do not all name (a new month has
 begun). Otherwise it is not requested: the watched months' maps are read as it named them (and
-none without months to watch). One of those maps that could not be read makes the spider forget
-the index's state, so the next run that finishes reads it again (the map may have moved).
+none without months to watch). One of those maps that is gone (404, 410) or is not a readable map
+makes the spider forget the index's state, so the run after reads it again (the map may have moved).
 A month named by a robots.txt itself wins over the same month of an index, read or remembered.
 Nothing is read twice, and the walk is at most three deep (robots.txt → index → month).
 

@@ -20,6 +20,9 @@ from newscrawl.downloader.hostguard import OffsiteRequestRefused
 from newscrawl.downloader.reachability import HostUnreachable
 from newscrawl.downloader.retry import RETRY_AFTER_REFUSED
 
+# The statuses that say a page (or a sitemap) is gone, not that the site failed.
+GONE_STATUSES = frozenset({404, 410})
+
 
 def failure_reason(failure: Failure) -> tuple[str, int | None]:
     """A short, stable reason for a failed request (used in stats and the manifest)."""

@@ -54,7 +54,7 @@ from newscrawl.run.counters import incrementer
 from newscrawl.run.extension import Run
 from newscrawl.run.outcomes import ENTRY_REQUEST, ListingSource, SourceStatus, report_outcome
 from newscrawl.run.revisits import REVISIT_REQUEST, Ticket
-from newscrawl.spiders.failures import failure_reason, revisit_failure_reason
+from newscrawl.spiders.failures import GONE_STATUSES, failure_reason, revisit_failure_reason
 from newscrawl.spiders.listing_requests import NOT_MODIFIED, ListingRequests
 from newscrawl.spiders.sitemap_reading import SitemapReading
 
@@ -72,7 +72,6 @@ logger = logging.getLogger(__name__)
 # and the challenge or empty shell a page object cannot read an article from.
 BROWSER_RETRY_REASONS = frozenset({"http_403", "http_429", "http_503", "shell"})
 # Statuses a revisit's callback reads itself: not modified, and the two that say a page is gone.
-GONE_STATUSES = frozenset({404, 410})
 REVISIT_STATUSES = [NOT_MODIFIED, *sorted(GONE_STATUSES)]
 GONE_REASONS = frozenset(f"http_{status}" for status in GONE_STATUSES)
 SITEMAP_ROLE = "sitemap"  # meta["newscrawl_role"] of sitemap and robots.txt requests

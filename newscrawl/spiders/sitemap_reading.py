@@ -25,7 +25,7 @@ from newscrawl.extract.text import counted
 from newscrawl.run.history import last_finished_start
 from newscrawl.run.outcomes import ListingSource, SourceStatus
 from newscrawl.spiders.backfill_log import BackfillLog
-from newscrawl.spiders.failures import failure_reason
+from newscrawl.spiders.failures import GONE_STATUSES, failure_reason
 from newscrawl.spiders.listing_requests import NOT_MODIFIED
 
 if TYPE_CHECKING:
@@ -194,7 +194,8 @@ class SitemapReading:
         if document.role == "month":
             if self.backfill_log is not None:
                 self.backfill_log.month_walked(document.month)
-            self._month_unreadable(document)
+            if status in GONE_STATUSES:  # not there any more; a 5xx or a timeout says nothing of a move
+                self._month_unreadable(document)
         # A site may have no robots.txt; a sitemap that cannot be had leaves articles undiscovered.
         level = logging.INFO if document.role == "robots" or failure.check(HostUnreachable) else logging.WARNING
         logger.log(level, "%s %s could not be fetched: %s", kind.capitalize(), document.url, reason)
@@ -246,8 +247,8 @@ class SitemapReading:
             logger.info("Sitemap index %s: not requested, its monthly maps as the last finished run read it", index_url)
 
     def _month_unreadable(self, document: MapToRead) -> None:
-        """A monthly map named by a remembered index (not requested this run) that could not be read
-        whole: the next run reads the index again, in case the map moved. (An index read this run
-        named it as it is: reading it again would tell nothing new.)"""
+        """A monthly map named by a remembered index (not requested this run) that is gone or is
+        not a map: the next run reads the index again, in case the map moved. (An index read this
+        run named it as it is: reading it again would tell nothing new.)"""
         if document.named_by is not None and document.named_by in self._walk.remembered:
             self._listings.state.forget(document.named_by)

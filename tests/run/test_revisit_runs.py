@@ -469,8 +469,8 @@ def test_the_contents_map_of_a_watched_month_is_read_every_run_for_its_signals(t
 
 def test_an_index_is_read_again_only_when_its_remembered_maps_miss_a_watched_month_or_fail(tmp_path: Path) -> None:
     """The watched months' maps, as the index named them at its last read, are read without the
-    index; a map that cannot be read sends the next run back to the index (it may have moved),
-    unless the index was read in the same run."""
+    index; a map that is gone (404, 410) sends the next run back to the index (it may have moved),
+    unless the index was read in the same run; a 503 does not."""
     runs = Runs(tmp_path)
     url = article_url(1)
     robots = "https://www.rfi.fr/robots.txt"
@@ -501,5 +501,7 @@ def test_an_index_is_read_again_only_when_its_remembered_maps_miss_a_watched_mon
     fourth = crawl(135, [march, april], april_status=404)
     assert fourth[index]["kind"] == "sitemap_index", "April's map failed: read the index again"
     assert fourth[april]["status"] == "failed"
-    fifth = crawl(150, [march, april])
+    fifth = crawl(150, [march, april], april_status=503)
     assert index not in fifth, "the index read by the fourth run named April's map as it is: not read again"
+    assert fifth[april]["status"] == "failed"
+    assert index not in crawl(165, [march, april]), "a 503 says nothing of a move"
