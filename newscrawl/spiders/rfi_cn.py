@@ -267,9 +267,8 @@ class RfiCnSpider(scrapy.Spider):
             raise DontCloseSpider
 
     def spider_closed(self) -> None:
-        backfill_log = self._sitemap_reading.backfill_log if self._sitemap_reading is not None else None
-        if backfill_log is not None:
-            backfill_log.stop()
+        if self._sitemap_reading is not None:
+            self._sitemap_reading.closed()
 
     def _fetch_url(self, url: str) -> str:
         if self.fetch_origin and url.startswith(RFI_ORIGIN + "/"):

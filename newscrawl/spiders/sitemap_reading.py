@@ -65,7 +65,7 @@ class SitemapReading:
         self._request_for = request_for
         self._take_entry = take_entry
         self._plan = self._plan_backfill()
-        self.backfill_log = (
+        self._backfill_log = (
             BackfillLog(self._plan, run, settings.getfloat("LOGSTATS_INTERVAL")) if self._plan is not None else None
         )
         self._walk = SitemapWalk(
@@ -79,8 +79,13 @@ class SitemapReading:
 
     def articles_queued(self, queued: int) -> None:
         """The listings are done; a back-fill starts its progress log."""
-        if self.backfill_log is not None:
-            self.backfill_log.start(queued, self._walk.missing_months())
+        if self._backfill_log is not None:
+            self._backfill_log.start(queued, self._walk.missing_months())
+
+    def closed(self) -> None:
+        """The spider closes: a back-fill's last progress line."""
+        if self._backfill_log is not None:
+            self._backfill_log.stop()
 
     def _plan_backfill(self) -> BackfillPlan | None:
         run, options = self.run, self._options
@@ -138,8 +143,8 @@ class SitemapReading:
         """A sitemap (news, contents) or a sitemap index; a monthly map's entries are kept to the plan's window."""
         listings = self._listings
         kind = "contents" if document.role == "month" else "sitemap"
-        if document.role == "month" and self.backfill_log is not None:
-            self.backfill_log.month_walked(document.month)
+        if document.role == "month":
+            self._month_answered(document)
         if response.status == NOT_MODIFIED:
             known = listings.known_kind(document.url)
             listings.unchanged(document.url, "sitemap_index" if known == INDEX_KIND else kind)
@@ -192,8 +197,7 @@ class SitemapReading:
             ListingSource(document.url, kind, "failed", http_status=status, problem=reason)
         )
         if document.role == "month":
-            if self.backfill_log is not None:
-                self.backfill_log.month_walked(document.month)
+            self._month_answered(document)
             if status in GONE_STATUSES:  # not there any more; a 5xx or a timeout says nothing of a move
                 self._month_unreadable(document)
         # A site may have no robots.txt; a sitemap that cannot be had leaves articles undiscovered.
@@ -245,6 +249,11 @@ class SitemapReading:
             yield self._request_for(document)
         for index_url in walk.remembered[remembered_before:]:
             logger.info("Sitemap index %s: not requested, its monthly maps as the last finished run read it", index_url)
+
+    def _month_answered(self, document: MapToRead) -> None:
+        """A monthly map answered or failed: one more month walked, if the back-fill planned it."""
+        if self._backfill_log is not None:
+            self._backfill_log.month_walked(document.month)
 
     def _month_unreadable(self, document: MapToRead) -> None:
         """A monthly map named by a remembered index (not requested this run) that is gone or is
