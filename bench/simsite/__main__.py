@@ -13,17 +13,16 @@ import logging
 import shutil
 import sys
 import tempfile
-from datetime import timedelta
 from pathlib import Path
+
+from scrapy.settings import Settings
 
 from bench.simsite.goals import check, report
 from bench.simsite.run import run_scenario
 from bench.simsite.scenarios import DEFAULT_DAYS, NAMES, build
 from bench.simsite.score import table
 from newscrawl import settings as default_settings
-from newscrawl.config import duration
-
-CONFIRM_AFTER = "NEWSCRAWL_REMOVAL_CONFIRM_AFTER"
+from newscrawl.discovery.revisits import RevisitPolicy
 
 
 def _pairs(values: list[str], option: str) -> dict[str, str]:
@@ -87,10 +86,11 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if not args.check:
         return 0
-    confirm_after = duration(CONFIRM_AFTER, settings.get(CONFIRM_AFTER, getattr(default_settings, CONFIRM_AFTER)))
-    verdicts = check(
-        results[variants[-1][0]], interval=scenario.interval, confirm_after=timedelta(seconds=confirm_after)
-    )
+    crawler_settings = Settings()
+    crawler_settings.setmodule(default_settings)
+    crawler_settings.update(settings)
+    confirm_after = RevisitPolicy.from_settings(crawler_settings).confirm_after  # as the crawls read it
+    verdicts = check(results[variants[-1][0]], interval=scenario.interval, confirm_after=confirm_after)
     print(f"\nGoals ({variants[-1][0]}):\n{report(verdicts)}")
     return 1 if any(verdict.holds is False for verdict in verdicts) else 0
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bench.simsite.score import in_minutes, percent
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -40,7 +42,7 @@ def check(scores: dict[str, Any], *, interval: timedelta, confirm_after: timedel
         ),
         Verdict(
             "capture delay outside outages: median ≤ 1 interval, p99 ≤ 2",
-            f"median {_in_minutes(delay['median'])}, p99 {_in_minutes(delay['p99'])} (interval {minutes:g} min)",
+            f"median {in_minutes(delay['median'])}, p99 {in_minutes(delay['p99'])} (interval {minutes:g} min)",
             delay["n"] > 0
             and delay["median"] <= interval.total_seconds()
             and delay["p99"] <= 2 * interval.total_seconds(),
@@ -65,11 +67,13 @@ def check(scores: dict[str, Any], *, interval: timedelta, confirm_after: timedel
             ),
             Verdict(
                 "listings unchanged since their last full answer: ≥ 99.9 % answered 304",
-                _percent(requests["unchanged_listing_304_share"], digits=2),
+                percent(requests["unchanged_listing_304_share"]),
                 requests["unchanged_listing_304_share"] is None or requests["unchanged_listing_304_share"] >= 0.999,
             ),
             Verdict(
-                "listing requests answered 304 (≥ 90 % in steady state)", _percent(requests["listing_304_share"]), None
+                "listing requests answered 304 (≥ 90 % in steady state)",
+                percent(requests["listing_304_share"]),
+                None,
             ),
         ]
     revisits, observable = scores["revisits"], scores["observable"]
@@ -107,7 +111,7 @@ def check(scores: dict[str, Any], *, interval: timedelta, confirm_after: timedel
             f"every removal tombstoned within CONFIRM_AFTER + one run ({limit.total_seconds() / 60:g} min)",
             f"{revisits['removals_tombstoned']}/{revisits['removals']} ({len(never_stored)} never stored, "
             f"{len(unconfirmable)} too late in the period to confirm), "
-            f"at most {_in_minutes(after_first_run)} after the first run that could see it",
+            f"at most {in_minutes(after_first_run)} after the first run that could see it",
             missed == 0 and (after_first_run is None or after_first_run <= limit.total_seconds()),
         ),
     ]
@@ -130,11 +134,3 @@ def report(verdicts: list[Verdict]) -> str:
 
 def _share(coverage: dict[str, Any]) -> float:
     return coverage["share"] if coverage["share"] is not None else 1.0
-
-
-def _percent(value: float | None, digits: int = 1) -> str:
-    return "n/a" if value is None else f"{value * 100:.{digits}f} %"
-
-
-def _in_minutes(seconds: float | None) -> str:
-    return "n/a" if seconds is None else f"{seconds / 60:.1f} min"

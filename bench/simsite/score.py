@@ -425,11 +425,11 @@ def _manifests(dataset: Dataset) -> dict[str, Any]:
 # --- the table ----------------------------------------------------------------------------------
 
 
-def _share(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.2f}%"
 
 
-def _minutes(value: float | None) -> str:
+def in_minutes(value: float | None) -> str:
     return "n/a" if value is None else f"{value / 60:.1f} min"
 
 
@@ -454,15 +454,15 @@ def _rows(scores: dict[str, Any]) -> list[tuple[str, str]]:
                  f"{scores['runs']['wall_seconds']} s of crawls"),
         ("published", f"{scores['published']['in_period']} in period, {scores['published']['removed']} removed, "
                       f"{scores['published']['edits']} edits"),
-        ("coverage", f"{_share(coverage['share'])} ({coverage['covered']}/{coverage['expected']}), "
+        ("coverage", f"{percent(coverage['share'])} ({coverage['covered']}/{coverage['expected']}), "
                      f"missing {coverage['missing']}, feed-only {coverage['feed_only']}, "
                      f"unknown {coverage['unknown_records']}"),
         ("duplicates", str(scores["duplicates"]["count"])),
         ("published wrong", f"{scores['published_right']['wrong']} of {scores['published_right']['checked']} records"),
-        ("delay (no outage)", f"median {_minutes(normal['median'])}, p99 {_minutes(normal['p99'])}, "
-                              f"max {_minutes(normal['max'])} (n={normal['n']})"),
-        ("delay (outages)", f"median {_minutes(during['median'])}, p99 {_minutes(during['p99'])}, "
-                            f"max {_minutes(during['max'])} (n={during['n']})"),
+        ("delay (no outage)", f"median {in_minutes(normal['median'])}, p99 {in_minutes(normal['p99'])}, "
+                              f"max {in_minutes(normal['max'])} (n={normal['n']})"),
+        ("delay (outages)", f"median {in_minutes(during['median'])}, p99 {in_minutes(during['p99'])}, "
+                            f"max {in_minutes(during['max'])} (n={during['n']})"),
     ]  # fmt: skip
     for outage in scores["catch_up"]:
         rows.append(
@@ -477,15 +477,17 @@ def _rows(scores: dict[str, Any]) -> list[tuple[str, str]]:
             ("requests", f"{requests['total']} ({requests['per_day']:.0f}/day), page {requests['page_requests']}, "
                          f"listings {requests['listing_requests']}"),
             ("pages per new article", f"{requests['first_fetch_requests_per_new_article'] or 0:.3f}"),
-            ("listings answered 304", f"{_share(requests['listing_304_share'])} (of those unchanged since their "
-                                      f"last full answer: {_share(requests['unchanged_listing_304_share'])})"),
+            ("listings answered 304", f"{percent(requests['listing_304_share'])} (of those unchanged since their "
+                                      f"last full answer: {percent(requests['unchanged_listing_304_share'])})"),
         ]  # fmt: skip
     rows += [
         ("edits seen", f"{revisits['edits_seen']}/{revisits['edits']}"),
         ("observable edits seen", f"{observable['edits_observable_seen']}/{observable['edits_observable']}, "
-                                  f"{_share(observable['share_within_one_interval'])} within one interval of a signal"),
-        ("removal delay", f"after the removal: max {_minutes(revisits['removal_delay']['max'])}; after the first "
-                          f"run that could see it: max {_minutes(observable['removal_delay_after_first_run']['max'])}"),
+                                  f"{percent(observable['share_within_one_interval'])} within one interval "
+                                  "of a signal"),
+        ("removal delay", f"after the removal: max {in_minutes(revisits['removal_delay']['max'])}; after the first run "
+                          "that could see it: "
+                          f"max {in_minutes(observable['removal_delay_after_first_run']['max'])}"),
         ("versions without edit", f"{revisits['versions_without_edit']} "
                                   f"({revisits['versions_without_edit_on_rotating_pages']} on rotating pages)"),
         ("tombstones", f"{revisits['removals_tombstoned']}/{revisits['removals']} removals, "

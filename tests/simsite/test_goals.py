@@ -75,7 +75,7 @@ def test_a_month_that_meets_every_goal_misses_none_and_the_304_share_is_reported
     verdicts = check(good_scores(), interval=INTERVAL, confirm_after=CONFIRM_AFTER)
     assert [v.goal for v in verdicts if v.holds is False] == []
     [info] = [v for v in verdicts if v.holds is None]
-    assert info.measured == "73.0 %"
+    assert info.measured == "73.00%"
     assert "met     coverage ≥ 99.9 %: 1381/1381" in report(verdicts)
 
 
@@ -115,4 +115,4 @@ def test_a_deliberate_full_reread_in_thousands_of_unchanged_listings_is_within_t
     scores = good_scores()
     scores["requests"]["unchanged_listing_304_share"] = 1 - 1 / 10_000  # one deliberate full re-read
     assert missed(scores) == []
-    assert "99.99 %" in report(check(scores, interval=INTERVAL, confirm_after=CONFIRM_AFTER))
+    assert "99.99%" in report(check(scores, interval=INTERVAL, confirm_after=CONFIRM_AFTER))
