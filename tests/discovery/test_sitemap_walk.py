@@ -20,6 +20,11 @@ def contents(month: Month) -> str:
     return f"https://www.rfi.fr/sitemaps/cn/contents_{month.year}{month.month:02d}.xml"
 
 
+def known(url: str) -> str | None:
+    """What an earlier run found each URL to be: the index an index, the rest url sets."""
+    return "sitemapindex" if url == INDEX else "urlset"
+
+
 def maps(*urls: str, months: tuple[Month, ...] = ()) -> EditionMaps:
     return EditionMaps(maps=list(urls), months={month: contents(month) for month in months}, skipped=Counter())
 
@@ -38,10 +43,7 @@ def test_robots_maps_are_read_once_and_rank_right_after_robots() -> None:
     assert news.order < named[0].order
 
 
-def test_an_index_known_from_an_earlier_run_is_read_only_for_a_back_fill() -> None:
-    def known(url: str) -> str | None:
-        return "sitemapindex" if url == INDEX else "urlset"
-
+def test_anknown_from_an_earlier_run_is_read_only_for_a_back_fill() -> None:
     robots = MapToRead(ROBOTS, (1, 1), "robots")
     assert SitemapWalk([ROBOTS], None, known).named(robots, maps(NEWS, INDEX)) == [MapToRead(NEWS, (1, 1, 0), "listed")]
     assert [m.url for m in SitemapWalk([ROBOTS], PLAN, known).named(robots, maps(NEWS, INDEX))] == [NEWS, INDEX]
@@ -70,9 +72,6 @@ def test_without_a_plan_no_month_is_read() -> None:
 
 
 def test_watched_months_are_read_every_run_with_their_index_and_without_a_plan() -> None:
-    def known(url: str) -> str | None:
-        return "sitemapindex" if url == INDEX else "urlset"
-
     walk = SitemapWalk([ROBOTS], None, known, watched=(MARCH, APRIL))
     robots = MapToRead(ROBOTS, (1, 0), "robots")
     assert [m.url for m in walk.named(robots, maps(NEWS, INDEX))] == [NEWS, INDEX]
@@ -81,12 +80,8 @@ def test_watched_months_are_read_every_run_with_their_index_and_without_a_plan()
     assert walk.missing_months() == []
 
 
-def _index_known(url: str) -> str | None:
-    return "sitemapindex" if url == INDEX else "urlset"
-
-
 def test_an_index_whose_remembered_maps_name_every_watched_month_is_not_requested() -> None:
-    walk = SitemapWalk([ROBOTS], None, _index_known, (MARCH, APRIL), lambda url: maps(months=(MARCH, APRIL)))
+    walk = SitemapWalk([ROBOTS], None, known, (MARCH, APRIL), lambda url: maps(months=(MARCH, APRIL)))
     robots = MapToRead(ROBOTS, (1, 0), "robots")
     named = walk.named(robots, maps(NEWS, INDEX))
     assert named == [
@@ -100,11 +95,11 @@ def test_an_index_whose_remembered_maps_name_every_watched_month_is_not_requeste
 
 def test_an_index_is_requested_when_its_remembered_maps_miss_a_watched_month_or_for_a_back_fill() -> None:
     robots = MapToRead(ROBOTS, (1, 0), "robots")
-    only_march = SitemapWalk([ROBOTS], None, _index_known, (MARCH, APRIL), lambda url: maps(months=(MARCH,)))
+    only_march = SitemapWalk([ROBOTS], None, known, (MARCH, APRIL), lambda url: maps(months=(MARCH,)))
     assert [m.url for m in only_march.named(robots, maps(INDEX))] == [INDEX]
     forgotten = SitemapWalk([ROBOTS], None, lambda url: None, (APRIL,), lambda url: None)  # kind and maps gone
     assert [m.url for m in forgotten.named(robots, maps(INDEX))] == [INDEX]
-    back_fill = SitemapWalk([ROBOTS], PLAN, _index_known, (APRIL,), lambda url: maps(months=(MARCH, APRIL)))
+    back_fill = SitemapWalk([ROBOTS], PLAN, known, (APRIL,), lambda url: maps(months=(MARCH, APRIL)))
     assert [m.url for m in back_fill.named(robots, maps(INDEX))] == [INDEX]
     assert only_march.remembered == forgotten.remembered == back_fill.remembered == []
 
@@ -118,7 +113,7 @@ def test_months_named_by_an_index_that_was_read_know_their_index_and_robots_mont
 
 
 def test_without_months_to_watch_a_known_index_is_neither_requested_nor_remembered() -> None:
-    walk = SitemapWalk([ROBOTS], None, _index_known, (), lambda url: maps(months=(MARCH, APRIL)))
+    walk = SitemapWalk([ROBOTS], None, known, (), lambda url: maps(months=(MARCH, APRIL)))
     assert walk.named(MapToRead(ROBOTS, (1, 0), "robots"), maps(NEWS, INDEX)) == [MapToRead(NEWS, (1, 0, 0), "listed")]
     assert walk.remembered == []
 
@@ -127,7 +122,7 @@ def test_a_month_robots_txt_names_itself_wins_over_the_same_month_of_an_index_re
     own_april = "https://www.rfi.fr/sitemaps/cn/contents_202404.xml.gz"
     robots = MapToRead(ROBOTS, (1, 0), "robots")
     named_by_robots = EditionMaps(maps=[INDEX], months={APRIL: own_april})
-    remembered = SitemapWalk([ROBOTS], None, _index_known, (APRIL,), lambda url: maps(months=(APRIL,)))
+    remembered = SitemapWalk([ROBOTS], None, known, (APRIL,), lambda url: maps(months=(APRIL,)))
     assert remembered.named(robots, named_by_robots) == [MapToRead(own_april, (1, 0, 1), "month", APRIL)]
     read = SitemapWalk([ROBOTS], None, lambda url: None, (APRIL,))
     assert read.named(robots, named_by_robots) == [
